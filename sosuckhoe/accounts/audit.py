@@ -1,0 +1,64 @@
+"""The audit trail: who acts, and the row each read or write leaves behind."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who performs an operation: a member of staff at an address, or a named system job."""
+
+    user: StaffUser | None
+    ip: str | None = None
+    system_name: str = ""
+
+    @classmethod
+    def of_request(cls, request: HttpRequest) -> "Actor":
+        user = request.user if isinstance(request.user, StaffUser) else None
+        return cls(user=user, ip=client_ip(request))
+
+    @classmethod
+    def system(cls, name: str) -> "Actor":
+        return cls(user=None, system_name=name)
+
+    @property
+    def name(self) -> str:
+        return self.user.get_username() if self.user else f"system:{self.system_name}"
+
+    @property
+    def scope_path(self) -> str:
+        return self.user.unit.path if self.user else ""
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # REMOTE_ADDR is the proxy's own address behind a load balancer; gunicorn is configured
+    # with forwarded_allow_ips so that it rewrites REMOTE_ADDR from X-Forwarded-For.
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def audit_write(
+    *,
+    actor: Actor,
+    action: AuditAction,
+    scope_path: str | None = None,
+    object_type: str = "",
+    object_uuid: Any = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event; call it inside the transaction of the operation it records."""
+    return AuditEvent.objects.create(
+        actor=actor.user,
+        actor_username=actor.name,
+        ip=actor.ip,
+        action=action,
+        object_type=object_type,
+        object_uuid=object_uuid,
+        scope_path=actor.scope_path if scope_path is None else scope_path,
+        summary=summary[:300],
+        changes=changes or {},
+    )

@@ -1,0 +1,100 @@
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sosuckhoe.places.models import AdminUnit
+
+
+class Role(models.TextChoices):
+    SITE_STAFF = "site_staff", _("Vaccination site staff")
+    COMMUNE = "commune", _("Commune health officer")
+    DISTRICT = "district", _("District health officer")
+    PROVINCE = "province", _("Province health officer")
+    NATIONAL_ADMIN = "national_admin", _("National administrator")
+    ANALYST = "analyst", _("Read-only analyst")
+
+
+# Roles that may read personal data within their unit; an analyst sees only aggregates.
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.SITE_STAFF, Role.COMMUNE, Role.DISTRICT, Role.PROVINCE, Role.NATIONAL_ADMIN}
+)
+AUDIT_READER_ROLES = frozenset({Role.PROVINCE, Role.NATIONAL_ADMIN})
+
+
+class StaffUser(AbstractUser):
+    """A member of staff, working in one unit and seeing what lies under it."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        AdminUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff"
+    )
+
+    objects = UserManager()
+    REQUIRED_FIELDS = ["email", "role", "unit"]
+
+    class Meta:
+        verbose_name = _("staff user")
+        verbose_name_plural = _("staff users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="staffuser_role_valid"
+            ),
+        ]
+
+    @property
+    def reads_personal_data(self) -> bool:
+        return self.role in PERSONAL_DATA_ROLES
+
+    @property
+    def sees_whole_country(self) -> bool:
+        return self.role == Role.NATIONAL_ADMIN
+
+    @property
+    def reads_audit_log(self) -> bool:
+        return self.role in AUDIT_READER_ROLES
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("Viewed")
+    SEARCH = "search", _("Searched")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    MERGE = "merge", _("Merged")
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which record, when and from where. Rows are never changed or deleted:
+    the database refuses UPDATE and DELETE on this table (see migration 0002)."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        StaffUser, on_delete=models.PROTECT, null=True, related_name="+", db_constraint=True
+    )
+    actor_username = models.CharField(_("user"), max_length=150)
+    ip = models.GenericIPAddressField(_("address"), null=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(_("record type"), max_length=40, blank=True)
+    object_uuid = models.UUIDField(null=True, blank=True)
+    # The unit path of the record (or of the actor when there is no record): what scopes reads.
+    scope_path = models.CharField(max_length=64)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_uuid", "at"], name="audit_object_at"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+            models.Index(fields=["scope_path", "at"], name="audit_scope_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_username} {self.action} {self.object_type} {self.object_uuid or ''}"

@@ -1,0 +1,375 @@
+"""A synthetic but realistic population of a real province, for demos, tests and benchmarks.
+
+Persons live in households spread over the province's real communes; ages follow Vietnam's
+age pyramid; names, middle names and phone networks follow their published frequencies
+(see data/README.md); CCCD numbers are valid for the person's sex and birth year.
+"""
+
+import csv
+import datetime as dt
+import itertools
+import random
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sosuckhoe.core.text import fold
+from sosuckhoe.people.identity import cccd_century_digit
+from sosuckhoe.people.models import Household, Person
+from sosuckhoe.places.models import AdminUnit, UnitLevel
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CHILD_AGE = 14  # below this a child has no CCCD of its own and a guardian in the record
+# Household sizes; Vietnam's 2019 census gives 3.5 persons per household on average.
+HOUSEHOLD_SIZES = (1, 2, 3, 4, 5, 6, 7)
+HOUSEHOLD_SIZE_WEIGHTS = (9, 18, 22, 27, 14, 7, 3)
+PHONE_SHARE_ADULT = 0.9  # adults with a phone of their own
+# Occupation groups of adults (VSCO level 1): mostly farming, crafts, services in a rural
+# province. Rough proportions, not a published table.
+OCCUPATION_WEIGHTS = {
+    "6": 30,
+    "9": 18,
+    "7": 14,
+    "5": 14,
+    "8": 8,
+    "3": 5,
+    "2": 6,
+    "4": 3,
+    "1": 1,
+    "0": 1,
+}
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (DATA_DIR / name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """Values with cumulative weights, for fast repeated draws."""
+
+    values: tuple[str, ...]
+    cum_weights: tuple[float, ...]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, float]]) -> "Weighted":
+        values = tuple(v for v, _ in pairs)
+        return cls(values, tuple(itertools.accumulate(w for _, w in pairs)))
+
+    def draw(self, rng: random.Random, k: int = 1) -> list[str]:
+        return rng.choices(self.values, cum_weights=self.cum_weights, k=k)
+
+
+@dataclass(frozen=True)
+class Tables:
+    family: Weighted
+    middle: dict[str, Weighted]
+    given: dict[str, Weighted]
+    ages: dict[str, Weighted]
+    phone_prefixes: Weighted
+
+
+@cache
+def tables() -> Tables:
+    by_sex: dict[str, dict[str, list[tuple[str, float]]]] = {"middle": {}, "given": {}}
+    for kind in by_sex:
+        for row in _read(f"{kind}_names.csv"):
+            by_sex[kind].setdefault(row["sex"], []).append((row["name"], float(row["weight"])))
+    ages: dict[str, list[tuple[str, float]]] = {"M": [], "F": []}
+    for row in _read("age_pyramid.csv"):
+        # Ages inside a 5-year group are taken as equally likely; 85+ is spread over 85-100.
+        years = range(int(row["age_from"]), int(row["age_to"]) + 1)
+        for sex, column in (("M", "male"), ("F", "female")):
+            ages[sex] += [(str(a), float(row[column]) / len(years)) for a in years]
+    prefixes = []
+    for row in _read("mobile_networks.csv"):
+        share = float(row["market_share_percent"] or 0.3)  # networks with no published share
+        codes = row["prefixes"].split()
+        prefixes += [(code, share / len(codes)) for code in codes]
+    return Tables(
+        family=Weighted.of(
+            [(r["name"], float(r["share_percent"])) for r in _read("family_names.csv")]
+        ),
+        middle={s: Weighted.of(v) for s, v in by_sex["middle"].items()},
+        given={s: Weighted.of(v) for s, v in by_sex["given"].items()},
+        ages={s: Weighted.of(v) for s, v in ages.items()},
+        phone_prefixes=Weighted.of(prefixes),
+    )
+
+
+@dataclass
+class Area:
+    """Where the population lives and where its members were born (for CCCD codes)."""
+
+    communes: list[AdminUnit]
+    birth_codes: Weighted
+    insurance_province: str
+
+    @classmethod
+    def of(cls, unit: AdminUnit) -> "Area":
+        communes = list(AdminUnit.objects.subtree_of(unit).filter(level=UnitLevel.COMMUNE))
+        if not communes:
+            raise ValueError(f"{unit} has no communes")
+        province = (
+            unit
+            if unit.level == UnitLevel.PROVINCE
+            else unit.ancestors().filter(level=UnitLevel.PROVINCE).get()
+        )
+        home_codes = _birth_codes_of(province)
+        # Most people were born in the province; one in ten elsewhere in the country.
+        others = [c for c in _all_birth_codes() if c not in home_codes]
+        pairs = [(c, 90 / len(home_codes)) for c in home_codes] + [
+            (c, 10 / len(others)) for c in others
+        ]
+        return cls(communes, Weighted.of(pairs), home_codes[0][1:])
+
+
+@cache
+def _all_birth_codes() -> tuple[str, ...]:
+    return tuple(r["cccd_code"] for r in _read("cccd_birth_province_codes.csv"))
+
+
+# The provinces merged into each province on 1 July 2025 (Resolution 202/2025/QH15), by the
+# 2-level code: their pre-2025 codes are the birth codes of the people living there now.
+# Only the first user's province is listed; elsewhere the province's own code is used.
+MERGED_2025 = {"37": ("037", "036", "035")}
+
+
+def _birth_codes_of(province: AdminUnit) -> list[str]:
+    if province.edition == "2025-07" and province.code in MERGED_2025:
+        return list(MERGED_2025[province.code])
+    return [f"0{province.code}"]
+
+
+@dataclass
+class Numbering:
+    """Ids and document numbers handed out without collisions within one run."""
+
+    next_person_id: int
+    next_household_id: int
+    salt: int = field(default_factory=lambda: random.SystemRandom().randrange(1_000_000))
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def cccd_suffix(self, prefix: str) -> str:
+        n = self.counters.get(prefix, 0)
+        self.counters[prefix] = n + 1
+        # 7,919 is prime to 10^6, so n -> n*7919 + start walks all 10^6 suffixes once.
+        start = self.salt + zlib.crc32(prefix.encode())
+        return f"{(n * 7919 + start) % 1_000_000:06d}"
+
+
+PERSON_COLUMNS = (
+    "id", "uuid", "full_name", "name_key", "birth_date", "birth_year", "sex", "id_kind",
+    "id_number", "phone", "phone_network", "home_unit_id", "address_line", "insurance_number",
+    "ethnicity", "occupation", "household_id", "guardian_id", "merged_into_id", "created_at",
+    "updated_at",
+)  # fmt: skip
+HOUSEHOLD_COLUMNS = ("id", "uuid", "home_unit_id", "address_line", "created_at")
+NETWORK_OF_PREFIX = {
+    code: row["network"] for row in _read("mobile_networks.csv") for code in row["prefixes"].split()
+}
+
+
+class Generator:
+    def __init__(self, *, area: Area, numbering: Numbering, seed: int | None, today: dt.date):
+        self.area, self.numbering, self.today = area, numbering, today
+        self.rng = random.Random(seed)
+        self.t = tables()
+        self.now = timezone.now()
+        self.fold = cache(fold)
+
+    def _uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def _phone(self) -> tuple[str, str]:
+        prefix = self.t.phone_prefixes.draw(self.rng)[0]
+        return f"+84{prefix[1:]}{self.rng.randrange(10_000_000):07d}", NETWORK_OF_PREFIX[prefix]
+
+    def _birth(self, sex: str, age: int | None = None) -> dt.date:
+        if age is None:
+            age = int(self.t.ages[sex].draw(self.rng)[0])
+        return self.today - dt.timedelta(days=age * 365 + self.rng.randrange(365) + age // 4)
+
+    def _document(self, sex: str, born: dt.date, age: int) -> tuple[str, str]:
+        if age < CHILD_AGE:
+            return "none", ""
+        if age >= 60 and self.rng.random() < 0.03:
+            return "cmnd", f"{self.rng.randrange(1, 10)}{self.rng.randrange(10**8):08d}"
+        prefix = (
+            self.area.birth_codes.draw(self.rng)[0]
+            + cccd_century_digit(birth_year=born.year, sex=sex)
+            + f"{born.year % 100:02d}"
+        )
+        return "cccd", prefix + self.numbering.cccd_suffix(prefix)
+
+    def _insurance(self, age: int) -> str:
+        if self.rng.random() < 0.08:
+            return ""
+        kind = "TE1" if age < 6 else "HS4" if age < 18 else "HT2" if age >= 60 else "GD4"
+        return f"{kind}{self.area.insurance_province}{self.rng.randrange(10**10):010d}"
+
+    def _adult_age(self, sex: str, minimum: int) -> int:
+        while (age := int(self.t.ages[sex].draw(self.rng)[0])) < minimum:
+            pass
+        return age
+
+    def household_members(self, size: int) -> list[tuple[str, int]]:
+        """Sex and age of each member: the head, a spouse, then children or a grandparent."""
+        head_sex = "M" if self.rng.random() < 0.75 else "F"
+        head_age = self._adult_age(head_sex, 18 if size <= 2 else 24)
+        members = [(head_sex, head_age)]
+        if size > 1:
+            spouse_age = max(18, head_age + self.rng.randint(-6, 3))
+            members.append(("F" if head_sex == "M" else "M", spouse_age))
+        for _ in range(size - len(members)):
+            sex = self.rng.choice("MF")
+            if head_age > 45 and self.rng.random() < 0.25:
+                members.append((sex, min(100, head_age + self.rng.randint(20, 30))))
+            else:
+                members.append((sex, self.rng.randint(max(0, head_age - 42), head_age - 18)))
+        return members
+
+    def households(self, persons: int) -> Iterator[tuple[tuple, list[tuple]]]:
+        """Household rows with their person rows, until `persons` persons are made."""
+        made = 0
+        while made < persons:
+            size = min(persons - made, self.rng.choices(HOUSEHOLD_SIZES, HOUSEHOLD_SIZE_WEIGHTS)[0])
+            yield self._household(size)
+            made += size
+
+    def _household(self, size: int) -> tuple[tuple, list[tuple]]:
+        n = self.numbering
+        commune = self.rng.choice(self.area.communes)
+        hamlet = "Tổ dân phố" if commune.type_name == "Phường" else "Thôn"
+        address = f"{hamlet} {self.rng.randint(1, 25)}"
+        household = (n.next_household_id, self._uuid(), commune.pk, address, self.now)
+        n.next_household_id += 1
+        family = self.t.family.draw(self.rng)[0]
+        family_phone, family_network = self._phone()
+        rows: list[tuple] = []
+        guardian_id = None
+        for index, (sex, age) in enumerate(self.household_members(size)):
+            # The spouse keeps their own family name; children take the head's.
+            surname = self.t.family.draw(self.rng)[0] if index == 1 else family
+            middle, given = (
+                self.t.middle[sex].draw(self.rng)[0],
+                self.t.given[sex].draw(self.rng)[0],
+            )
+            name = f"{surname} {middle} {given}"
+            born = self._birth(sex, age)
+            kind, number = self._document(sex, born, age)
+            if age < CHILD_AGE:
+                phone, network = family_phone, family_network
+            elif index == 0 or self.rng.random() < PHONE_SHARE_ADULT:
+                phone, network = (family_phone, family_network) if index == 0 else self._phone()
+            else:
+                phone, network = "", ""
+            occupation = (
+                self.rng.choices(tuple(OCCUPATION_WEIGHTS), tuple(OCCUPATION_WEIGHTS.values()))[0]
+                if 18 <= age < 65
+                else ""
+            )
+            person_id = n.next_person_id
+            n.next_person_id += 1
+            rows.append((
+                person_id, self._uuid(), name, self.fold(name), born, born.year, sex, kind, number,
+                phone, network, commune.pk, address, self._insurance(age),
+                "01" if self.rng.random() < 0.97 else "06", occupation, household[0],
+                guardian_id if age < CHILD_AGE else None, None, self.now, self.now,
+            ))  # fmt: skip
+            if index == 0:
+                guardian_id = person_id
+        return household, rows
+
+
+def _copy_rows(
+    model: type[Household] | type[Person], columns: tuple[str, ...], rows: Iterator[tuple]
+) -> None:
+    """PostgreSQL COPY when on PostgreSQL, batched INSERTs (values prepared by the fields)
+    elsewhere."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        fields = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+        while batch := list(itertools.islice(rows, 5000)):
+            prepared = [
+                [
+                    f.get_db_prep_value(v, connection) if v is not None else None
+                    for f, v in zip(fields, row, strict=True)
+                ]
+                for row in batch
+            ]
+            cursor.executemany(sql, prepared)
+
+
+def _reset_sequences() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for model in (Household, Person):
+                table = model._meta.db_table
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+
+
+def _next_id(model: type[Household] | type[Person]) -> int:
+    last = model.objects.order_by("-id").values_list("id", flat=True).first()
+    return (last or 0) + 1
+
+
+@dataclass
+class GenerationResult:
+    persons: int
+    households: int
+
+
+def population_generate(
+    *,
+    unit: AdminUnit,
+    persons: int,
+    seed: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> GenerationResult:
+    """Generate `persons` persons living in `unit` in one transaction: all or nothing."""
+    area = Area.of(unit)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # Ids are handed out here, not by the sequences: keep other writers out meanwhile.
+                cursor.execute(
+                    "LOCK TABLE people_household, people_person IN SHARE ROW EXCLUSIVE MODE"
+                )
+        numbering = Numbering(_next_id(Person), _next_id(Household))
+        generator = Generator(area=area, numbering=numbering, seed=seed, today=timezone.localdate())
+        households: list[tuple] = []
+        written = 0
+
+        def person_rows() -> Iterator[tuple]:
+            nonlocal written
+            for household, rows in generator.households(persons):
+                households.append(household)
+                yield from rows
+                written += len(rows)
+                if on_progress and written % 50_000 < len(rows):
+                    on_progress(written)
+
+        # Persons go first so households are known as they stream; Django's foreign keys are
+        # DEFERRABLE INITIALLY DEFERRED, so they are checked at commit.
+        _copy_rows(Person, PERSON_COLUMNS, person_rows())
+        _copy_rows(Household, HOUSEHOLD_COLUMNS, iter(households))
+        _reset_sequences()
+    return GenerationResult(persons=written, households=len(households))

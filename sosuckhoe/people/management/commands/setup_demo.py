@@ -1,0 +1,55 @@
+import secrets
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.accounts.models import Role, StaffUser
+from sosuckhoe.accounts.services import staff_create
+from sosuckhoe.people.generator import population_generate
+from sosuckhoe.people.models import Person
+from sosuckhoe.places.models import AdminUnit, UnitLevel
+from sosuckhoe.places.selectors import country_root, province_by_code
+from sosuckhoe.places.services import commune_stations_ensure
+
+DEMO_PROVINCE = "37"  # Ninh Bình since July 2025 (with the former Nam Định and Hà Nam)
+
+
+class Command(BaseCommand):
+    help = "Load the units and, on an empty database, a demo province with staff accounts."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--persons", type=int, default=20_000)
+
+    def handle(self, *args: object, **options: object) -> None:
+        call_command("load_units", stdout=self.stdout)
+        credentials = settings.VAR_DIR / "demo-login.txt"
+        if not Person.objects.exists():
+            province = province_by_code(code=DEMO_PROVINCE)
+            self.stdout.write(f"Generating {options['persons']:,} persons in {province.name}…")
+            commune_stations_ensure(province=province)
+            population_generate(unit=province, persons=int(options["persons"]), seed=2025)  # type: ignore[call-overload]
+            if not StaffUser.objects.exists():
+                credentials.write_text(self._create_staff(province))
+                credentials.chmod(0o600)
+        if credentials.exists():
+            self.stdout.write(self.style.SUCCESS("Demo sign-in (http://127.0.0.1:8000):"))
+            self.stdout.write(credentials.read_text())
+
+    @transaction.atomic
+    def _create_staff(self, province: AdminUnit) -> str:
+        actor = Actor.system("setup_demo")
+        commune = AdminUnit.objects.subtree_of(province).filter(level=UnitLevel.COMMUNE).first()
+        assert commune is not None
+        lines = []
+        for username, role, unit in (
+            ("tinh", Role.PROVINCE, province),
+            ("xa", Role.COMMUNE, commune),
+            ("quantri", Role.NATIONAL_ADMIN, country_root()),
+        ):
+            password = secrets.token_urlsafe(12)
+            staff_create(actor=actor, username=username, password=password, role=role, unit=unit)
+            lines.append(f"  {username:8} / {password}   {role.label} — {unit.name}")
+        return "\n".join(lines) + "\n"

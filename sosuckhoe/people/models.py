@@ -1,0 +1,200 @@
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sosuckhoe.people.codes import ethnicity_choices, occupation_choices
+from sosuckhoe.people.identity import (
+    validate_cccd,
+    validate_cmnd,
+    validate_insurance_number,
+    validate_passport,
+)
+from sosuckhoe.places.models import AdminUnit, UnitLevel
+
+
+def _collect(
+    errors: dict[str, list[str]], field: str, check: Any, *args: Any, **kwargs: Any
+) -> None:
+    try:
+        check(*args, **kwargs)
+    except ValidationError as error:
+        errors.setdefault(field, []).extend(error.messages)
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class IdKind(models.TextChoices):
+    CCCD = "cccd", _("Citizen ID (CCCD)")
+    CMND = "cmnd", _("Old ID card (CMND)")
+    PASSPORT = "passport", _("Passport")
+    NONE = "none", _("None (child under a guardian)")
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def active(self) -> "PersonQuerySet":
+        return self.filter(merged_into__isnull=True)
+
+    def in_unit_subtree(self, unit: AdminUnit) -> "PersonQuerySet":
+        return self.filter(home_unit__path__startswith=unit.path)
+
+    def visible_to(self, user: Any) -> "PersonQuerySet":
+        """The one place where staff access to personal data is scoped: their unit's subtree."""
+        if not getattr(user, "reads_personal_data", False):
+            return self.none()
+        if user.sees_whole_country:
+            return self
+        return self.in_unit_subtree(user.unit)
+
+
+class Household(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    home_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    address_line = models.CharField(_("address"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.address_line or str(self.uuid)
+
+
+class Person(models.Model):
+    """A person known to the health book, with or without an identity document."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    full_name = models.CharField(_("full name"), max_length=120)
+    # The name folded (no diacritics, lower case) so that "nguyen van an" finds "Nguyễn Văn An".
+    name_key = models.CharField(max_length=120, editable=False)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    # Always set; the only birth data of old paper records that give a year alone.
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    id_kind = models.CharField(_("identity document"), max_length=10, choices=IdKind.choices)
+    id_number = models.CharField(_("document number"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
+    phone_network = models.CharField(_("network"), max_length=30, blank=True)
+    home_unit = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("commune / ward"),
+        on_delete=models.PROTECT,
+        related_name="residents",
+    )
+    address_line = models.CharField(_("address"), max_length=200, blank=True)
+    insurance_number = models.CharField(_("health-insurance number"), max_length=15, blank=True)
+    ethnicity = models.CharField(
+        _("ethnicity"), max_length=2, choices=ethnicity_choices, blank=True
+    )
+    occupation = models.CharField(
+        _("occupation"), max_length=2, choices=occupation_choices, blank=True
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    guardian = models.ForeignKey(
+        "self",
+        verbose_name=_("guardian"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="wards",
+    )
+    # A record found to be a duplicate is never deleted: it points to the record it became.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_kind", "id_number"],
+                condition=~Q(id_number=""),
+                name="person_id_document_uniq",
+                violation_error_message=_(
+                    "A person with this identity document is already registered."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(id_kind="none", id_number="") | (~Q(id_kind="none") & ~Q(id_number="")),
+                name="person_id_number_iff_document",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_year__gte=1880) & Q(birth_year__lte=2200),
+                name="person_birth_year_range",
+            ),
+            models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="person_sex_valid"),
+        ]
+        indexes = [
+            # On PostgreSQL name_key is collated "C" (migration 0002), so these serve prefix
+            # ranges and ORDER BY alike.
+            models.Index(fields=["name_key"], name="person_name_key"),
+            models.Index(fields=["phone"], name="person_phone"),
+            models.Index(fields=["home_unit", "name_key"], name="person_unit_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def clean(self) -> None:
+        """Rules that span fields: birth data, the document against sex and birth year."""
+        errors: dict[str, list[str]] = {}
+        self._clean_birth(errors)
+        self._clean_document(errors)
+        if self.insurance_number:
+            _collect(errors, "insurance_number", validate_insurance_number, self.insurance_number)
+        if self.home_unit_id and self.home_unit.level != UnitLevel.COMMUNE:
+            errors.setdefault("home_unit", []).append(_("Choose a commune or ward."))
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_birth(self, errors: dict[str, list[str]]) -> None:
+        today = timezone.localdate()
+        if self.birth_date:
+            if self.birth_date > today:
+                errors.setdefault("birth_date", []).append(_("The date of birth is in the future."))
+            if self.birth_year and self.birth_year != self.birth_date.year:
+                errors.setdefault("birth_year", []).append(
+                    _("The year of birth does not match the date of birth.")
+                )
+        if self.birth_year and not 1880 <= self.birth_year <= today.year:
+            errors.setdefault("birth_year", []).append(
+                _("The year of birth must be between 1880 and this year.")
+            )
+
+    def _clean_document(self, errors: dict[str, list[str]]) -> None:
+        if self.id_kind == IdKind.NONE:
+            return
+        if not self.id_number:
+            errors.setdefault("id_number", []).append(_("Enter the document number."))
+        elif self.id_kind == IdKind.CCCD and "birth_year" not in errors:
+            _collect(
+                errors,
+                "id_number",
+                validate_cccd,
+                self.id_number,
+                birth_year=self.birth_year or None,
+                sex=self.sex or None,
+            )
+        elif self.id_kind == IdKind.CMND:
+            _collect(errors, "id_number", validate_cmnd, self.id_number)
+        elif self.id_kind == IdKind.PASSPORT:
+            _collect(errors, "id_number", validate_passport, self.id_number)
+
+    @property
+    def birth_display(self) -> str:
+        return self.birth_date.strftime("%d/%m/%Y") if self.birth_date else str(self.birth_year)

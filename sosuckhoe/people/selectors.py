@@ -1,0 +1,121 @@
+"""Reads of persons. Every staff read goes through `visible_to` and is audited."""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+
+from sosuckhoe.accounts.audit import Actor, audit_write
+from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.core.text import fold
+from sosuckhoe.people.identity import normalize_phone
+from sosuckhoe.people.models import IdKind, Person, PersonQuerySet
+
+SEARCH_LIMIT = 25
+_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a typed search means: an identity number, a phone, or the start of a name."""
+
+    kind: str  # "id", "phone", "name" or "empty"
+    value: str
+
+    @classmethod
+    def parse(cls, text: str) -> "SearchQuery":
+        compact = _SEPARATORS.sub("", text.strip())
+        if not compact:
+            return cls("empty", "")
+        if compact.isdigit() and len(compact) in (9, 12):
+            return cls("id", compact)
+        if re.fullmatch(r"\+?\d{9,15}", compact):
+            try:
+                return cls("phone", normalize_phone(compact)[0])
+            except ValidationError:
+                return cls("id", compact)
+        if re.fullmatch(r"[A-Za-z]\d{7,8}", compact):
+            return cls("id", compact.upper())
+        return cls("name", fold(text))
+
+
+def _name_prefix(qs: PersonQuerySet, key: str) -> PersonQuerySet:
+    # A range rather than LIKE: the same b-tree serves it on SQLite and on PostgreSQL ("C").
+    return qs.filter(name_key__gte=key, name_key__lt=key + "\U0010ffff").order_by("name_key", "id")
+
+
+def persons_search(*, actor: Actor, text: str, limit: int = SEARCH_LIMIT) -> list[Person]:
+    """Persons the actor may see that match a CCCD/CMND/passport, a phone or a name prefix."""
+    query = SearchQuery.parse(text)
+    if query.kind == "empty":
+        return []
+    qs = Person.objects.visible_to(actor.user).active().select_related("home_unit")
+    if query.kind == "id":
+        qs = qs.filter(
+            id_number=query.value, id_kind__in=[IdKind.CCCD, IdKind.CMND, IdKind.PASSPORT]
+        )
+    elif query.kind == "phone":
+        qs = qs.filter(phone=query.value).order_by("name_key", "id")
+    else:
+        qs = _name_prefix(qs, query.value)
+    results = list(qs[:limit])
+    audit_write(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        object_type="person",
+        summary=f"{query.kind}: {text.strip()[:100]} ({len(results)})",
+    )
+    return results
+
+
+def person_read(*, actor: Actor, person_uuid: UUID) -> Person:
+    """One person for a member of staff, audited; 404 when it is not theirs to see."""
+    person = (
+        Person.objects.visible_to(actor.user)
+        .select_related("home_unit", "guardian", "household", "merged_into")
+        .filter(uuid=person_uuid)
+        .first()
+    )
+    if person is None:
+        raise Http404
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW,
+        scope_path=person.home_unit.path,
+        object_type="person",
+        object_uuid=person.uuid,
+        summary=person.full_name,
+    )
+    return person
+
+
+def person_duplicate_candidates(*, actor: Actor, person: Person, limit: int = 10) -> list[Person]:
+    """Records that may be the same person: same folded name, and same birth or same phone."""
+    same_birth = (
+        Q(birth_date=person.birth_date) if person.birth_date else Q(birth_year=person.birth_year)
+    )
+    same_phone = Q(phone=person.phone) if person.phone else Q(pk__in=[])
+    return list(
+        Person.objects.visible_to(actor.user)
+        .active()
+        .filter(name_key=person.name_key)
+        .filter(same_birth | same_phone)
+        .exclude(pk=person.pk)
+        .select_related("home_unit")[:limit]
+    )
+
+
+def person_household_members(*, actor: Actor, person: Person) -> list[Person]:
+    if not person.household_id:
+        return []
+    members: Any = (
+        Person.objects.visible_to(actor.user)
+        .active()
+        .filter(household_id=person.household_id)
+        .exclude(pk=person.pk)
+    )
+    return list(members.order_by("birth_year"))

@@ -1,0 +1,192 @@
+"""Writes to persons: create, change, merge. Each is atomic and leaves its audit row."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from sosuckhoe.accounts.audit import Actor, audit_write
+from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core.text import fold, tidy_name
+from sosuckhoe.people.identity import normalize_phone
+from sosuckhoe.people.models import IdKind, Person
+
+EDITABLE_FIELDS = (
+    "full_name",
+    "birth_date",
+    "birth_year",
+    "sex",
+    "id_kind",
+    "id_number",
+    "phone",
+    "home_unit",
+    "address_line",
+    "insurance_number",
+    "ethnicity",
+    "occupation",
+    "guardian",
+    "household",
+)
+# Filled on the kept record from the duplicate when the kept one has nothing.
+MERGE_FILLABLE_FIELDS = (
+    "birth_date",
+    "phone",
+    "phone_network",
+    "address_line",
+    "insurance_number",
+    "ethnicity",
+    "occupation",
+    "guardian",
+    "household",
+)
+
+
+def _normalize(person: Person) -> None:
+    """Bring typed-in values to their stored form, then validate the whole record."""
+    person.full_name = tidy_name(person.full_name or "")
+    person.name_key = fold(person.full_name)
+    person.id_number = "".join((person.id_number or "").split()).upper()
+    person.insurance_number = "".join((person.insurance_number or "").split()).upper()
+    if person.id_kind == IdKind.NONE:
+        person.id_number = ""
+    if person.birth_date and not person.birth_year:
+        person.birth_year = person.birth_date.year
+    if person.phone:
+        try:
+            person.phone, person.phone_network = normalize_phone(person.phone)
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from None
+    else:
+        person.phone_network = ""
+    person.full_clean()
+
+
+def _save_checked(person: Person, **kwargs: Any) -> None:
+    """Save; a record that a concurrent writer made first is reported like the validation's."""
+    try:
+        with transaction.atomic():
+            person.save(**kwargs)
+    except IntegrityError:
+        raise ValidationError(
+            {"id_number": _("A person with this identity document is already registered.")}
+        ) from None
+
+
+def _field_value(person: Person, field: str) -> Any:
+    value = getattr(
+        person, f"{field}_id" if field in ("home_unit", "guardian", "household") else field
+    )
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@transaction.atomic
+def person_create(*, actor: Actor, **fields: Any) -> Person:
+    person = Person(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    _normalize(person)
+    _save_checked(person)
+    audit_write(
+        actor=actor,
+        action=AuditAction.CREATE,
+        scope_path=person.home_unit.path,
+        object_type="person",
+        object_uuid=person.uuid,
+        summary=person.full_name,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Actor, person: Person, **fields: Any) -> Person:
+    """Change the given fields; the audit row records each old and new value."""
+    before = {f: _field_value(person, f) for f in EDITABLE_FIELDS}
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(f"{name} is not an editable field of a person")
+        setattr(person, name, value)
+    _normalize(person)
+    changes = {
+        f: [before[f], _field_value(person, f)]
+        for f in EDITABLE_FIELDS
+        if before[f] != _field_value(person, f)
+    }
+    if not changes:
+        return person
+    _save_checked(person)
+    audit_write(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        scope_path=person.home_unit.path,
+        object_type="person",
+        object_uuid=person.uuid,
+        summary=", ".join(changes),
+        changes=changes,
+    )
+    return person
+
+
+def _move_links(*, source: Person, target: Person) -> dict[str, int]:
+    """Point every record that refers to `source` at `target`, whatever app it lives in."""
+    moved: dict[str, int] = {}
+    for relation in Person._meta.related_objects:
+        if not relation.one_to_many or relation.related_model is AuditEvent:
+            continue
+        field = relation.field.name
+        count = relation.related_model._default_manager.filter(**{field: source}).update(
+            **{field: target}
+        )
+        if count:
+            moved[f"{relation.related_model._meta.label_lower}.{field}"] = count
+    return moved
+
+
+def _fill_blanks(*, keep: Person, duplicate: Person) -> list[str]:
+    filled = []
+    for field in MERGE_FILLABLE_FIELDS:
+        if not getattr(keep, field) and getattr(duplicate, field):
+            setattr(keep, field, getattr(duplicate, field))
+            filled.append(field)
+    return filled
+
+
+@transaction.atomic
+def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
+    """Fold a duplicate record into the one kept. The duplicate stays, pointing at `keep`,
+    and everything linked to it moves; nothing is deleted."""
+    keep, duplicate = (
+        Person.objects.select_for_update().get(pk=keep.pk),
+        Person.objects.select_for_update().get(pk=duplicate.pk),
+    )
+    if keep.pk == duplicate.pk:
+        raise ValidationError(_("A record cannot be merged into itself."))
+    if keep.merged_into_id or duplicate.merged_into_id:
+        raise ValidationError(_("One of these records has already been merged."))
+    if keep.sex != duplicate.sex or keep.birth_year != duplicate.birth_year:
+        raise ValidationError(
+            _("These records differ in sex or year of birth; correct one of them before merging.")
+        )
+    moved = _move_links(source=duplicate, target=keep)
+    filled = _fill_blanks(keep=keep, duplicate=duplicate)
+    if keep.id_kind == IdKind.NONE and duplicate.id_kind != IdKind.NONE:
+        keep.id_kind, keep.id_number = duplicate.id_kind, duplicate.id_number
+        # The document moves: the retired record keeps its kind but the number is freed.
+        Person.objects.filter(pk=duplicate.pk).update(id_kind=IdKind.NONE, id_number="")
+        filled.append("id_number")
+    keep.save()
+    Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
+    for subject in (keep, duplicate):
+        audit_write(
+            actor=actor,
+            action=AuditAction.MERGE,
+            scope_path=subject.home_unit.path,
+            object_type="person",
+            object_uuid=subject.uuid,
+            summary=f"{duplicate.uuid} → {keep.uuid}",
+            changes={
+                "kept": str(keep.uuid),
+                "retired": str(duplicate.uuid),
+                "filled": filled,
+                "moved": moved,
+            },
+        )
+    return keep

@@ -1,0 +1,109 @@
+import uuid
+
+from django.db import models
+from django.db.models.functions import Length
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitLevel(models.TextChoices):
+    COUNTRY = "country", _("Country")
+    PROVINCE = "province", _("Province / city")
+    DISTRICT = "district", _("District / town")
+    COMMUNE = "commune", _("Commune / ward")
+
+
+class AdminUnitQuerySet(models.QuerySet["AdminUnit"]):
+    def subtree_of(self, unit: "AdminUnit") -> "AdminUnitQuerySet":
+        """The unit and everything under it: one indexed prefix match on the path."""
+        return self.filter(path__startswith=unit.path)
+
+    def in_force(self) -> "AdminUnitQuerySet":
+        return self.filter(valid_until__isnull=True)
+
+
+class AdminUnit(models.Model):
+    """One administrative unit of one edition of the national list, as a node of one tree.
+
+    `path` is the chain of codes from the edition's root, e.g. `2025-07/37/14350/`, so that
+    "everything under X" is `path LIKE 'X.path%'`, whatever the depth.
+    """
+
+    edition = models.CharField(_("edition"), max_length=10)
+    code = models.CharField(_("code"), max_length=8)
+    name = models.CharField(_("name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=100)
+    level = models.CharField(_("level"), max_length=10, choices=UnitLevel.choices)
+    type_name = models.CharField(_("unit type"), max_length=60)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # Collated "C" on PostgreSQL (migration 0002) so its unique index serves prefix matches.
+    path = models.CharField(max_length=64, unique=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+
+    objects = AdminUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("administrative unit")
+        verbose_name_plural = _("administrative units")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="adminunit_edition_code_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(path__endswith="/")
+                & models.Q(path__startswith=models.F("edition")),
+                name="adminunit_path_shape",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["edition", "level"], name="adminunit_edition_level"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def ancestors(self) -> "AdminUnitQuerySet":
+        prefixes = []
+        parts = self.path.split("/")[:-1]
+        for i in range(1, len(parts)):
+            prefixes.append("/".join(parts[:i]) + "/")
+        return AdminUnit.objects.filter(path__in=prefixes).order_by(Length("path"))
+
+
+class FacilityKind(models.TextChoices):
+    COMMUNE_STATION = "commune_station", _("Commune health station")
+    HEALTH_CENTRE = "health_centre", _("Health centre")
+    HOSPITAL = "hospital", _("Hospital")
+    CLINIC = "clinic", _("Clinic")
+    MOBILE_TEAM = "mobile_team", _("Mobile vaccination team")
+    SCHOOL = "school", _("School")
+    FACTORY = "factory", _("Factory / enterprise")
+    OTHER = "other", _("Other")
+
+
+class Facility(models.Model):
+    """A health facility or a place where vaccination is given, belonging to one unit."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices)
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="facilities")
+    address_line = models.CharField(_("address"), max_length=200, blank=True)
+    is_vaccination_site = models.BooleanField(_("is a vaccination site"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("facility / vaccination site")
+        verbose_name_plural = _("facilities / vaccination sites")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="facility_unit_name_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
