@@ -1,0 +1,72 @@
+"""Rows for tests, built through the same rules as real ones."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import factory
+
+from sosuckhoe.core.text import fold
+from sosuckhoe.people.identity import cccd_century_digit
+from sosuckhoe.people.models import IdKind, Person, Sex
+from sosuckhoe.places.models import AdminUnit, UnitLevel
+
+EDITION = "2025-07"
+
+
+@dataclass
+class UnitTree:
+    country: AdminUnit
+    province: AdminUnit
+    commune_a: AdminUnit
+    commune_b: AdminUnit
+    other_province: AdminUnit
+    other_commune: AdminUnit
+
+
+def unit(code: str, name: str, level: str, parent: AdminUnit | None) -> AdminUnit:
+    path = f"{parent.path}{code}/" if parent else f"{EDITION}/"
+    return AdminUnit.objects.create(
+        edition=EDITION,
+        code=code,
+        name=name,
+        short_name=name.split(" ", 1)[-1],
+        level=level,
+        type_name=name.split(" ", 1)[0],
+        parent=parent,
+        path=path,
+        valid_from=dt.date(2025, 7, 1),
+    )
+
+
+def build_unit_tree() -> UnitTree:
+    """Real codes of Ninh Bình and Hà Nội (2025-07 edition), a small part of the tree."""
+    country = unit("VN", "Việt Nam", UnitLevel.COUNTRY, None)
+    province = unit("37", "Tỉnh Ninh Bình", UnitLevel.PROVINCE, country)
+    other = unit("01", "Thành phố Hà Nội", UnitLevel.PROVINCE, country)
+    return UnitTree(
+        country=country,
+        province=province,
+        commune_a=unit("14350", "Phường Nam Định", UnitLevel.COMMUNE, province),
+        commune_b=unit("13375", "Xã Gia Viễn", UnitLevel.COMMUNE, province),
+        other_province=other,
+        other_commune=unit("00004", "Phường Ba Đình", UnitLevel.COMMUNE, other),
+    )
+
+
+def cccd_for(*, birth_year: int, sex: str, province: str = "036", serial: int = 1) -> str:
+    return f"{province}{cccd_century_digit(birth_year=birth_year, sex=sex)}{birth_year % 100:02d}{serial:06d}"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    full_name = "Nguyễn Văn An"
+    name_key = factory.LazyAttribute(lambda p: fold(p.full_name))
+    sex = Sex.MALE
+    birth_date = dt.date(1985, 4, 12)
+    birth_year = factory.LazyAttribute(lambda p: p.birth_date.year if p.birth_date else 1985)
+    id_kind = IdKind.CCCD
+    id_number = factory.Sequence(lambda n: cccd_for(birth_year=1985, sex="M", serial=n + 1))
+    phone = factory.Sequence(lambda n: f"+8491{n:07d}")
+    phone_network = "Vinaphone"
