@@ -1,24 +1,43 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_otp.forms import OTPAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
+from django_otp import user_has_device
+from django_otp.forms import OTPAuthenticationFormMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 
 
-class LoginForm(OTPAuthenticationForm):
-    """Password, and the authenticator code for staff who have enrolled one."""
+class LoginForm(OTPAuthenticationFormMixin, AuthenticationForm):
+    """Password, then the authenticator code for staff who have enrolled one."""
 
     otp_device = forms.CharField(required=False, widget=forms.HiddenInput)
     otp_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
+    otp_token = forms.CharField(
+        label=_("Authenticator code (if enabled)"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    otp_error_messages = {
+        **OTPAuthenticationFormMixin.otp_error_messages,
+        "token_required": _("Enter the code shown by your authenticator app."),
+        "invalid_token": _("The code is wrong or has expired; try the newest code."),
+        "n_failed_attempts": _("Too many wrong codes; wait %(time)s seconds and try again."),
+        "verification_not_allowed": _("Codes cannot be checked now; try again later."),
+    }
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["otp_token"].label = _("Authenticator code (if enabled)")
-        self.fields["otp_token"].widget.attrs.update(
-            {"autocomplete": "one-time-code", "inputmode": "numeric"}
-        )
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and user_has_device(user):
+            # Each member of staff has one authenticator (enrolling replaces the old one), so
+            # the form names it rather than asking the user to pick a device.
+            device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+            self.cleaned_data["otp_device"] = device.persistent_id if device else ""
+            self.clean_otp(user)
+        return cleaned
 
 
 class SearchForm(forms.Form):
