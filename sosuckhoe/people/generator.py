@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
+from django.db.models import Count
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from sosuckhoe.core.text import fold
@@ -44,6 +47,13 @@ OCCUPATION_WEIGHTS = {
     "1": 1,
     "0": 1,
 }
+
+
+MAX_AGE = 100
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    return day - relativedelta(years=years)
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -154,15 +164,17 @@ class Numbering:
 
     next_person_id: int
     next_household_id: int
-    salt: int = field(default_factory=lambda: random.SystemRandom().randrange(1_000_000))
+    # Numbers already handed out per series, so that a later run continues the same walk.
     counters: dict[str, int] = field(default_factory=dict)
 
-    def cccd_suffix(self, prefix: str) -> str:
-        n = self.counters.get(prefix, 0)
-        self.counters[prefix] = n + 1
-        # 7,919 is prime to 10^6, so n -> n*7919 + start walks all 10^6 suffixes once.
-        start = self.salt + zlib.crc32(prefix.encode())
-        return f"{(n * 7919 + start) % 1_000_000:06d}"
+    def serial(self, key: str, digits: int) -> str:
+        """The next number of a series, `digits` long, never repeated within the series."""
+        n = self.counters.get(key, 0)
+        self.counters[key] = n + 1
+        # 7,919 is prime to 10^k, so n -> n*7919 + start walks all 10^k numbers once, in an
+        # order that looks random; the start depends on the series only.
+        start = zlib.crc32(key.encode())
+        return f"{(n * 7919 + start) % 10**digits:0{digits}d}"
 
 
 PERSON_COLUMNS = (
@@ -184,30 +196,40 @@ class Generator:
         self.t = tables()
         self.now = timezone.now()
         self.fold = cache(fold)
+        # For each age: the last birth date that gives it today, and how many days give it.
+        self.birthdays = {
+            age: (
+                _years_before(today, age),
+                (_years_before(today, age) - _years_before(today, age + 1)).days,
+            )
+            for age in range(MAX_AGE + 1)
+        }
 
-    def _uuid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+    @staticmethod
+    def _uuid() -> uuid.UUID:
+        # Not from the seeded generator: two runs with one seed must not share identifiers.
+        return uuid.uuid4()
 
     def _phone(self) -> tuple[str, str]:
         prefix = self.t.phone_prefixes.draw(self.rng)[0]
         return f"+84{prefix[1:]}{self.rng.randrange(10_000_000):07d}", NETWORK_OF_PREFIX[prefix]
 
-    def _birth(self, sex: str, age: int | None = None) -> dt.date:
-        if age is None:
-            age = int(self.t.ages[sex].draw(self.rng)[0])
-        return self.today - dt.timedelta(days=age * 365 + self.rng.randrange(365) + age // 4)
+    def _birth(self, age: int) -> dt.date:
+        """A birth date at which the person is exactly `age` years old today."""
+        latest, span = self.birthdays[age]
+        return latest - dt.timedelta(days=self.rng.randrange(span))
 
     def _document(self, sex: str, born: dt.date, age: int) -> tuple[str, str]:
         if age < CHILD_AGE:
             return "none", ""
         if age >= 60 and self.rng.random() < 0.03:
-            return "cmnd", f"{self.rng.randrange(1, 10)}{self.rng.randrange(10**8):08d}"
+            return "cmnd", self.numbering.serial("cmnd", 9)
         prefix = (
             self.area.birth_codes.draw(self.rng)[0]
             + cccd_century_digit(birth_year=born.year, sex=sex)
             + f"{born.year % 100:02d}"
         )
-        return "cccd", prefix + self.numbering.cccd_suffix(prefix)
+        return "cccd", prefix + self.numbering.serial(prefix, 6)
 
     def _insurance(self, age: int) -> str:
         if self.rng.random() < 0.08:
@@ -231,7 +253,7 @@ class Generator:
         for _ in range(size - len(members)):
             sex = self.rng.choice("MF")
             if head_age > 45 and self.rng.random() < 0.25:
-                members.append((sex, min(100, head_age + self.rng.randint(20, 30))))
+                members.append((sex, min(MAX_AGE, head_age + self.rng.randint(20, 30))))
             else:
                 members.append((sex, self.rng.randint(max(0, head_age - 42), head_age - 18)))
         return members
@@ -263,7 +285,7 @@ class Generator:
                 self.t.given[sex].draw(self.rng)[0],
             )
             name = f"{surname} {middle} {given}"
-            born = self._birth(sex, age)
+            born = self._birth(age)
             kind, number = self._document(sex, born, age)
             if age < CHILD_AGE:
                 phone, network = family_phone, family_network
@@ -326,6 +348,18 @@ def _reset_sequences() -> None:
                 )
 
 
+def _document_counters() -> dict[str, int]:
+    """How many numbers each series already has: CCCDs by 6-digit prefix, and CMNDs."""
+    rows = (
+        Person.objects.filter(id_kind="cccd")
+        .annotate(prefix=Substr("id_number", 1, 6))
+        .values("prefix")
+        .annotate(n=Count("id"))
+        .values_list("prefix", "n")
+    )
+    return dict(rows) | {"cmnd": Person.objects.filter(id_kind="cmnd").count()}
+
+
 def _next_id(model: type[Household] | type[Person]) -> int:
     last = model.objects.order_by("-id").values_list("id", flat=True).first()
     return (last or 0) + 1
@@ -353,7 +387,7 @@ def population_generate(
                 cursor.execute(
                     "LOCK TABLE people_household, people_person IN SHARE ROW EXCLUSIVE MODE"
                 )
-        numbering = Numbering(_next_id(Person), _next_id(Household))
+        numbering = Numbering(_next_id(Person), _next_id(Household), _document_counters())
         generator = Generator(area=area, numbering=numbering, seed=seed, today=timezone.localdate())
         households: list[tuple] = []
         written = 0
