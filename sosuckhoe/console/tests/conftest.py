@@ -1,0 +1,74 @@
+"""Fixtures of the browser tests: Debian's Chromium driven by Playwright's sync API."""
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+_audit_migration = importlib.import_module("sosuckhoe.accounts.migrations.0002_audit_append_only")
+
+
+@pytest.fixture(scope="module")
+def audit_log_flushable(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Lift the append-only triggers of the audit log while a module of transactional tests
+    runs: after each test, Django empties every table, and the triggers refuse that."""
+    with django_db_blocker.unblock():
+        with connection.schema_editor() as editor:
+            _audit_migration.backwards(None, editor)
+        yield
+        with connection.schema_editor() as editor:
+            _audit_migration.forwards(None, editor)
+
+
+@pytest.fixture
+def plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
+    """Unhashed static URLs: the live server serves static files from the apps' folders, where
+    the hashed names of the manifest (made by collectstatic) do not exist."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
+    # Playwright's sync API keeps an event loop running in this thread; Django refuses ORM
+    # calls from such a thread unless told the calls really are synchronous.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                headless=True, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def browser_context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh profile per test, as a Vietnamese phone or desk browser would present itself."""
+    context = browser.new_context(
+        locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", viewport={"width": 1280, "height": 800}
+    )
+    context.set_default_timeout(10_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context: BrowserContext) -> Page:
+    return browser_context.new_page()
