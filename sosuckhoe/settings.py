@@ -195,6 +195,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds the whole domain (often a province's gov.vn, shared with other
+        # services) to HTTPS in browsers for good: the domain's owner decides, not this app.
+        SILENCED_SYSTEM_CHECKS.append("security.W021")
 
 # Background work: Celery on Redis/RabbitMQ in production, on a folder with no server embedded.
 BROKER_DIR = VAR_DIR / "broker"

@@ -45,9 +45,10 @@ class Job(models.Model):
         self.progress_done = done
         type(self).objects.filter(pk=self.pk).update(progress_done=done)
 
-    def finish(self, status: JobStatus, error: str = "") -> None:
+    def finish(self, status: JobStatus, *, error: str = "", also: tuple[str, ...] = ()) -> None:
+        """End the job; `also` names result fields of the subclass to save with it."""
         self.status, self.error, self.finished_at = status, error, timezone.now()
-        self.save(update_fields=["status", "error", "finished_at", "progress_done"])
+        self.save(update_fields=["status", "error", "finished_at", "progress_done", *also])
 
     @property
     def percent(self) -> int:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.jobs import Job
 from sosuckhoe.people.codes import ethnicity_choices, occupation_choices
 from sosuckhoe.people.identity import (
     validate_cccd,
@@ -198,3 +199,18 @@ class Person(models.Model):
     @property
     def birth_display(self) -> str:
         return self.birth_date.strftime("%d/%m/%Y") if self.birth_date else str(self.birth_year)
+
+
+class PopulationJob(Job):
+    """Generating a synthetic population: long enough to run on a worker and show progress."""
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    seed = models.BigIntegerField(null=True, blank=True)
+    households_made = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("population generation")
+        verbose_name_plural = _("population generations")
+
+    def __str__(self) -> str:
+        return f"{self.unit} × {self.progress_total}"

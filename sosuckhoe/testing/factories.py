@@ -54,7 +54,8 @@ def build_unit_tree() -> UnitTree:
 
 
 def cccd_for(*, birth_year: int, sex: str, province: str = "036", serial: int = 1) -> str:
-    return f"{province}{cccd_century_digit(birth_year=birth_year, sex=sex)}{birth_year % 100:02d}{serial:06d}"
+    century = cccd_century_digit(birth_year=birth_year, sex=sex)
+    return f"{province}{century}{birth_year % 100:02d}{serial:06d}"
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

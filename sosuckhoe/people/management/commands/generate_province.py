@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sosuckhoe.people.generator import population_generate
+from sosuckhoe.people.jobs import population_job_create, population_job_enqueue, population_job_run
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.services import CURRENT_EDITION
 
@@ -20,6 +20,9 @@ class Command(BaseCommand):
             "--edition", default=CURRENT_EDITION.key, choices=["2025-03", "2025-07"]
         )
         parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument(
+            "--background", action="store_true", help="hand the job to a worker and return"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         persons = int(options["persons"])  # type: ignore[call-overload]
@@ -32,15 +35,16 @@ class Command(BaseCommand):
             raise CommandError(
                 "No such province: run `manage.py load_units` first, or check the code"
             )
+        seed = options["seed"]
+        if options["background"]:
+            job = population_job_enqueue(unit=province, persons=persons, seed=seed)  # type: ignore[arg-type]
+            self.stdout.write(f"Population job {job.pk} queued for {province.name}")
+            return
+        job = population_job_create(unit=province, persons=persons, seed=seed)  # type: ignore[arg-type]
         started = time.perf_counter()
-        result = population_generate(
-            unit=province,
-            persons=persons,
-            seed=options["seed"],  # type: ignore[arg-type]
-            on_progress=lambda done: self.stdout.write(f"  {done:,} persons…"),
-        )
+        job = population_job_run(job_id=job.pk)
         elapsed = time.perf_counter() - started
         self.stdout.write(
-            f"{result.persons:,} persons in {result.households:,} households in {province.name} "
-            f"({elapsed:.1f} s, {result.persons / elapsed:,.0f} persons/s)"
+            f"{job.progress_done:,} persons in {job.households_made:,} households in "
+            f"{province.name} ({elapsed:.1f} s, {job.progress_done / elapsed:,.0f} persons/s)"
         )

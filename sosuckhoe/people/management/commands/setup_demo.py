@@ -8,7 +8,7 @@ from django.db import transaction
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import Role, StaffUser
 from sosuckhoe.accounts.services import staff_create
-from sosuckhoe.people.generator import population_generate
+from sosuckhoe.people.jobs import population_job_create, population_job_run
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.selectors import country_root, province_by_code
@@ -30,7 +30,8 @@ class Command(BaseCommand):
             province = province_by_code(code=DEMO_PROVINCE)
             self.stdout.write(f"Generating {options['persons']:,} persons in {province.name}…")
             commune_stations_ensure(province=province)
-            population_generate(unit=province, persons=int(options["persons"]), seed=2025)  # type: ignore[call-overload]
+            job = population_job_create(unit=province, persons=int(options["persons"]), seed=2025)  # type: ignore[call-overload]
+            population_job_run(job_id=job.pk)
             if not StaffUser.objects.exists():
                 credentials.write_text(self._create_staff(province))
                 credentials.chmod(0o600)
