@@ -23,7 +23,7 @@ setup: $(VENV)/.synced messages
 
 # Catalogues are compiled with Babel so that no system gettext is needed.
 messages: $(VENV)/.synced
-	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^$$' || true
+	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics
 
 run: setup
 	$(MANAGE) migrate --noinput

@@ -1,6 +1,6 @@
 import uuid
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +32,6 @@ class StaffUser(AbstractUser):
         AdminUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff"
     )
 
-    objects = UserManager()
     REQUIRED_FIELDS = ["email", "role", "unit"]
 
     class Meta:

@@ -34,7 +34,7 @@ class Job(models.Model):
         """Move pending → running if nobody else has; True when this caller owns the job."""
         claimed = (
             type(self)
-            .objects.filter(pk=self.pk, status=JobStatus.PENDING)
+            ._default_manager.filter(pk=self.pk, status=JobStatus.PENDING)
             .update(status=JobStatus.RUNNING, started_at=timezone.now())
         )
         if claimed:
@@ -43,7 +43,7 @@ class Job(models.Model):
 
     def report_progress(self, done: int) -> None:
         self.progress_done = done
-        type(self).objects.filter(pk=self.pk).update(progress_done=done)
+        type(self)._default_manager.filter(pk=self.pk).update(progress_done=done)
 
     def finish(self, status: JobStatus, *, error: str = "", also: tuple[str, ...] = ()) -> None:
         """End the job; `also` names result fields of the subclass to save with it."""

@@ -19,7 +19,7 @@ from sosuckhoe.places.models import AdminUnit, UnitLevel
 
 
 def _collect(
-    errors: dict[str, list[str]], field: str, check: Any, *args: Any, **kwargs: Any
+    errors: dict[str, list[Any]], field: str, check: Any, *args: Any, **kwargs: Any
 ) -> None:
     try:
         check(*args, **kwargs)
@@ -153,7 +153,7 @@ class Person(models.Model):
 
     def clean(self) -> None:
         """Rules that span fields: birth data, the document against sex and birth year."""
-        errors: dict[str, list[str]] = {}
+        errors: dict[str, list[Any]] = {}
         self._clean_birth(errors)
         self._clean_document(errors)
         if self.insurance_number:
@@ -163,7 +163,7 @@ class Person(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def _clean_birth(self, errors: dict[str, list[str]]) -> None:
+    def _clean_birth(self, errors: dict[str, list[Any]]) -> None:
         today = timezone.localdate()
         if self.birth_date:
             if self.birth_date > today:
@@ -177,7 +177,7 @@ class Person(models.Model):
                 _("The year of birth must be between 1880 and this year.")
             )
 
-    def _clean_document(self, errors: dict[str, list[str]]) -> None:
+    def _clean_document(self, errors: dict[str, list[Any]]) -> None:
         if self.id_kind == IdKind.NONE:
             return
         if not self.id_number:

@@ -129,14 +129,13 @@ def _move_links(*, source: Person, target: Person) -> dict[str, int]:
     """Point every record that refers to `source` at `target`, whatever app it lives in."""
     moved: dict[str, int] = {}
     for relation in Person._meta.related_objects:
-        if not relation.one_to_many or relation.related_model is AuditEvent:
+        model = relation.related_model
+        if not relation.one_to_many or model is AuditEvent or isinstance(model, str):
             continue
         field = relation.field.name
-        count = relation.related_model._default_manager.filter(**{field: source}).update(
-            **{field: target}
-        )
+        count = model._default_manager.filter(**{field: source}).update(**{field: target})
         if count:
-            moved[f"{relation.related_model._meta.label_lower}.{field}"] = count
+            moved[f"{model._meta.label_lower}.{field}"] = count
     return moved
 
 

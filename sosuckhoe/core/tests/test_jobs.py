@@ -3,8 +3,8 @@ import pytest
 from sosuckhoe.core.jobs import JobStatus
 from sosuckhoe.people.jobs import population_job_create, population_job_run
 from sosuckhoe.people.models import Person, PopulationJob
-from sosuckhoe.places.services import EDITIONS, units_load
 from sosuckhoe.places.selectors import province_by_code
+from sosuckhoe.places.services import EDITIONS, units_load
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.utils import translation
 
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.people.models import Household, IdKind, Person
@@ -71,9 +72,10 @@ def test_a_person_may_be_registered_with_a_birth_year_alone(cast):
 
 def test_a_second_person_with_the_same_document_is_refused(cast):
     person_create(actor=cast.actor("commune"), **_fields(cast))
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         person_create(actor=cast.actor("commune"), **_fields(cast, full_name="Khác"))
     assert "already registered" in str(error.value)
+    assert Person.objects.filter(id_number=_fields(cast)["id_number"]).count() == 1
 
 
 def test_a_family_may_share_one_phone(cast):
