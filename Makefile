@@ -32,7 +32,7 @@ run: setup
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
 	$(VENV)/bin/celery -A sosuckhoe worker --pool=solo --loglevel=WARNING & \
-	$(VENV)/bin/gunicorn sosuckhoe.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - ; \
+	$(VENV)/bin/gunicorn sosuckhoe.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 ; \
 	wait
 
 test: setup

@@ -1,9 +1,12 @@
 """The fixed cast every test plays with: two provinces, their communes, one user per role."""
 
 import datetime as dt
+import importlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from sosuckhoe.accounts.audit import Actor
@@ -70,3 +73,26 @@ def today() -> dt.date:
 def _fast_password_hashing(settings) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+_audit_triggers = importlib.import_module("sosuckhoe.accounts.migrations.0002_audit_append_only")
+
+
+@pytest.fixture
+def audit_log_flushable(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Lift the append-only triggers of the audit log around a transactional test: after it,
+    Django empties every table (TRUNCATE or DELETE), which the triggers rightly refuse."""
+    with django_db_blocker.unblock():
+        with connection.schema_editor() as editor:
+            _audit_triggers.backwards(None, editor)
+        yield
+        with connection.schema_editor() as editor:
+            _audit_triggers.forwards(None, editor)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Set up first, so that it is torn down last: after the flush of the transactional test.
+    for item in items:
+        names = getattr(item, "fixturenames", [])
+        if "transactional_db" in names or "live_server" in names:
+            names.insert(0, "audit_log_flushable")

@@ -1,0 +1,76 @@
+"""Races that only a real server shows: run on PostgreSQL, skipped on SQLite (one writer)."""
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from sosuckhoe.people.jobs import population_job_create
+from sosuckhoe.people.models import IdKind, Person, PopulationJob
+from sosuckhoe.people.services import person_create
+from sosuckhoe.testing.factories import cccd_for
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
+]
+
+
+def _in_threads(count: int, work: Callable[[int], object]) -> list[object]:
+    """Run `work(i)` in `count` threads at once, each on its own connection."""
+    results: list[object] = [None] * count
+
+    def run(i: int) -> None:
+        try:
+            results[i] = work(i)
+        except Exception as error:  # the caller asserts on what each thread met
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+def test_two_clerks_registering_the_same_cccd_at_once_store_one_person(
+    cast, transactional_db, monkeypatch
+):
+    barrier = threading.Barrier(2, timeout=10)
+    real_clean = Person.full_clean
+
+    def clean_then_wait(self, *args, **kwargs):
+        real_clean(self, *args, **kwargs)
+        barrier.wait()  # both have passed validation before either saves
+
+    monkeypatch.setattr(Person, "full_clean", clean_then_wait)
+    number = cccd_for(birth_year=1970, sex="M", serial=31337)
+
+    def register(i: int) -> Person:
+        return person_create(
+            actor=cast.actor("commune"), full_name=f"Đỗ Văn {'AB'[i]}", sex="M", birth_year=1970,
+            id_kind=IdKind.CCCD, id_number=number, home_unit=cast.units.commune_a,
+        )  # fmt: skip
+
+    results = _in_threads(2, register)
+    assert sorted(type(r).__name__ for r in results) == ["Person", "ValidationError"]
+    error = next(r for r in results if isinstance(r, ValidationError))
+    assert "id_number" in error.message_dict
+    assert Person.objects.filter(id_number=number).count() == 1
+
+
+def test_of_many_workers_only_one_claims_a_job(cast, transactional_db):
+    job = population_job_create(unit=cast.units.province, persons=1)
+    barrier = threading.Barrier(4, timeout=10)
+
+    def claim(_: int) -> bool:
+        mine = PopulationJob.objects.get(pk=job.pk)
+        barrier.wait()
+        return mine.claim()
+
+    assert sorted(_in_threads(4, claim)) == [False, False, False, True]
