@@ -1,11 +1,9 @@
 """Fixtures of the browser tests: Debian's Chromium driven by Playwright's sync API."""
 
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -17,19 +15,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-_audit_migration = importlib.import_module("sosuckhoe.accounts.migrations.0002_audit_append_only")
-
-
-@pytest.fixture(scope="module")
-def audit_log_flushable(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Lift the append-only triggers of the audit log while a module of transactional tests
-    runs: after each test, Django empties every table, and the triggers refuse that."""
-    with django_db_blocker.unblock():
-        with connection.schema_editor() as editor:
-            _audit_migration.backwards(None, editor)
-        yield
-        with connection.schema_editor() as editor:
-            _audit_migration.forwards(None, editor)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from sosuckhoe.people.models import Person
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.usefixtures("transactional_db", "audit_log_flushable", "plain_static_files"),
+    # The root conftest adds audit_log_flushable to every transactional test.
+    pytest.mark.usefixtures("transactional_db", "plain_static_files"),
 ]
 
 
