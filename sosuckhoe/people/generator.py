@@ -248,7 +248,7 @@ class Generator:
         head_age = self._adult_age(head_sex, 18 if size <= 2 else 24)
         members = [(head_sex, head_age)]
         if size > 1:
-            spouse_age = max(18, head_age + self.rng.randint(-6, 3))
+            spouse_age = min(MAX_AGE, max(18, head_age + self.rng.randint(-6, 3)))
             members.append(("F" if head_sex == "M" else "M", spouse_age))
         for _ in range(size - len(members)):
             sex = self.rng.choice("MF")

@@ -57,3 +57,11 @@ def test_a_second_generation_adds_persons_without_clashing(ninh_binh):
         Person.objects.values("id_number").distinct().count()
         == 600 - Person.objects.filter(id_kind="none").count() + 1
     )
+
+
+def test_households_of_the_oldest_stay_within_the_oldest_age(ninh_binh, monkeypatch):
+    from sosuckhoe.people.generator import MAX_AGE, Generator
+
+    monkeypatch.setattr(Generator, "_adult_age", lambda self, sex, minimum: MAX_AGE)
+    population_generate(unit=ninh_binh, persons=200, seed=2)
+    assert Person.objects.count() == 200
