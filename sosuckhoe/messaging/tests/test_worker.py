@@ -12,17 +12,20 @@ from sosuckhoe.messaging.services import message_queue
 
 
 @pytest.fixture
-def worker(settings, tmp_path, transactional_db):
+def worker(settings, tmp_path, transactional_db, monkeypatch):
     settings.MESSAGING_BACKEND = "sosuckhoe.messaging.backends.MemoryBackend"
     if app.conf.broker_url.startswith("filesystem"):
-        # A folder of the test's own, so a running `make run` does not take the message.
-        folder = tmp_path / "broker"
-        (folder / "processed").mkdir(parents=True)
-        app.conf.broker_transport_options = {
-            "data_folder_in": str(folder),
-            "data_folder_out": str(folder),
-            "processed_folder": str(folder / "processed"),
+        # Folders of the test's own, so that a running `make run` does not take the message.
+        folders = {name: tmp_path / name for name in ("queue", "processed", "control")}
+        for folder in folders.values():
+            folder.mkdir()
+        options = {
+            "data_folder_in": str(folders["queue"]),
+            "data_folder_out": str(folders["queue"]),
+            "processed_folder": str(folders["processed"]),
+            "control_folder": str(folders["control"]),
         }
+        monkeypatch.setitem(app.conf, "broker_transport_options", options)
     MemoryBackend.outbox.clear()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
