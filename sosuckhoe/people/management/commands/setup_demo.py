@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 credentials.write_text(self._create_staff(province))
                 credentials.chmod(0o600)
         if credentials.exists():
-            self.stdout.write(self.style.SUCCESS("Demo sign-in (http://127.0.0.1:8000):"))
+            self.stdout.write(self.style.SUCCESS("Demo sign-in (user / password):"))
             self.stdout.write(credentials.read_text())
 
     @transaction.atomic
