@@ -70,6 +70,16 @@ def today() -> dt.date:
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_files(settings) -> None:
+    """Unhashed static URLs: tests run without `collectstatic`, so the manifest of hashed names
+    does not exist, and the live server serves the apps' own files."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

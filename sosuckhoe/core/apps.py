@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "sosuckhoe.core"
     label = "core"
+
+    def ready(self) -> None:
+        # Register every app's tasks with the Celery app now that the apps are loaded, in the
+        # web process as in the worker: a task first imported after the Celery app was
+        # finalized would otherwise be unknown to it.
+        from sosuckhoe.celery import app
+
+        app.autodiscover_tasks(force=True)

@@ -17,16 +17,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture
-def plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
-    """Unhashed static URLs: the live server serves static files from the apps' folders, where
-    the hashed names of the manifest (made by collectstatic) do not exist."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():

@@ -12,7 +12,7 @@ from sosuckhoe.people.models import Person
 pytestmark = [
     pytest.mark.browser,
     # The root conftest adds audit_log_flushable to every transactional test.
-    pytest.mark.usefixtures("transactional_db", "plain_static_files"),
+    pytest.mark.usefixtures("transactional_db"),
 ]
 
 

@@ -19,16 +19,18 @@ def extracted_catalogue(tmp_path_factory) -> polib.POFile:
         pytest.fail("GNU gettext (xgettext) is needed to extract messages: apt-get install gettext")
     copy = tmp_path_factory.mktemp("i18n")
     shutil.copytree(
-        ROOT / "sosuckhoe", copy / "sosuckhoe", ignore=shutil.ignore_patterns("data", "__pycache__")
+        ROOT / "sosuckhoe", copy / "sosuckhoe", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copytree(ROOT / "locale", copy / "locale")
     shutil.copy(ROOT / "manage.py", copy / "manage.py")
-    subprocess.run(
+    result = subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "vi", "--no-location", "--no-obsolete"],
         cwd=copy,
-        check=True,
         capture_output=True,
+        text=True,
+        check=False,
     )
+    assert result.returncode == 0, result.stderr
     return polib.pofile(str(copy / "locale" / "vi" / "LC_MESSAGES" / "django.po"))
 
 

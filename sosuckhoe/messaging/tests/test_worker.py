@@ -26,9 +26,18 @@ def worker(settings, tmp_path, transactional_db, monkeypatch):
             "control_folder": str(folders["control"]),
         }
         monkeypatch.setitem(app.conf, "broker_transport_options", options)
+    _drop_pooled_connections()
     MemoryBackend.outbox.clear()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
+    _drop_pooled_connections()
+
+
+def _drop_pooled_connections() -> None:
+    """Producers pooled by earlier code would publish to the broker folders they were made
+    for; Celery has no public call that forgets its producer pool, hence the attribute."""
+    app.close()
+    app.amqp._producer_pool = None
 
 
 def test_a_queued_message_is_delivered_by_a_worker_through_the_broker(worker):
