@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.people.models import Person
+from sosuckhoe.people.services import PROFILE_FIELDS
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 
 
@@ -54,20 +55,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "full_name",
-            "sex",
-            "birth_date",
-            "birth_year",
-            "id_kind",
-            "id_number",
-            "phone",
-            "home_unit",
-            "address_line",
-            "insurance_number",
-            "ethnicity",
-            "occupation",
-        ]
+        fields = PROFILE_FIELDS
         widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
         help_texts = {"birth_year": _("Enough alone when a paper record gives only the year.")}
 

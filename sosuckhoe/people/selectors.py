@@ -12,6 +12,7 @@ from django.http import Http404
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.core.text import fold
+from sosuckhoe.people.audit import person_audit
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.people.models import IdKind, Person, PersonQuerySet
 
@@ -82,14 +83,7 @@ def person_read(*, actor: Actor, person_uuid: UUID) -> Person:
     )
     if person is None:
         raise Http404
-    audit_write(
-        actor=actor,
-        action=AuditAction.VIEW,
-        scope_path=person.home_unit.path,
-        object_type="person",
-        object_uuid=person.uuid,
-        summary=person.full_name,
-    )
+    person_audit(actor=actor, action=AuditAction.VIEW, person=person)
     return person
 
 

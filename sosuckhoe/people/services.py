@@ -6,13 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from sosuckhoe.accounts.audit import Actor, audit_write
+from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core.text import fold, tidy_name
+from sosuckhoe.people.audit import person_audit
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.people.models import IdKind, Person
 
-EDITABLE_FIELDS = (
+# What staff type on the person form; the services also take the family links below.
+PROFILE_FIELDS = (
     "full_name",
     "birth_date",
     "birth_year",
@@ -25,9 +27,8 @@ EDITABLE_FIELDS = (
     "insurance_number",
     "ethnicity",
     "occupation",
-    "guardian",
-    "household",
 )
+EDITABLE_FIELDS = (*PROFILE_FIELDS, "guardian", "household")
 # Filled on the kept record from the duplicate when the kept one has nothing.
 MERGE_FILLABLE_FIELDS = (
     "birth_date",
@@ -85,14 +86,7 @@ def person_create(*, actor: Actor, **fields: Any) -> Person:
     person = Person(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     _normalize(person)
     _save_checked(person)
-    audit_write(
-        actor=actor,
-        action=AuditAction.CREATE,
-        scope_path=person.home_unit.path,
-        object_type="person",
-        object_uuid=person.uuid,
-        summary=person.full_name,
-    )
+    person_audit(actor=actor, action=AuditAction.CREATE, person=person)
     return person
 
 
@@ -113,12 +107,10 @@ def person_update(*, actor: Actor, person: Person, **fields: Any) -> Person:
     if not changes:
         return person
     _save_checked(person)
-    audit_write(
+    person_audit(
         actor=actor,
         action=AuditAction.UPDATE,
-        scope_path=person.home_unit.path,
-        object_type="person",
-        object_uuid=person.uuid,
+        person=person,
         summary=", ".join(changes),
         changes=changes,
     )
@@ -174,12 +166,10 @@ def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
     keep.save()
     Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
     for subject in (keep, duplicate):
-        audit_write(
+        person_audit(
             actor=actor,
             action=AuditAction.MERGE,
-            scope_path=subject.home_unit.path,
-            object_type="person",
-            object_uuid=subject.uuid,
+            person=subject,
             summary=f"{duplicate.uuid} → {keep.uuid}",
             changes={
                 "kept": str(keep.uuid),
