@@ -69,6 +69,8 @@ def persons_search(*, actor: Actor, text: str, limit: int = SEARCH_LIMIT) -> lis
         action=AuditAction.SEARCH,
         object_type="person",
         summary=f"{query.kind}: {text.strip()[:100]} ({len(results)})",
+        # The list shows each person's name, document and phone: record whose.
+        changes={"shown": [str(p.uuid) for p in results]},
     )
     return results
 
