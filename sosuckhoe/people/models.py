@@ -44,7 +44,12 @@ class PersonQuerySet(models.QuerySet["Person"]):
         return self.filter(merged_into__isnull=True)
 
     def in_unit_subtree(self, unit: AdminUnit) -> "PersonQuerySet":
-        return self.filter(home_unit__path__startswith=unit.path)
+        # The subtree's unit ids, not a join on their paths: PostgreSQL cannot tell from a
+        # path prefix how many persons it covers (a whole province looked like 0.1% of them),
+        # and then reads every match of a name prefix commune by commune. Against a list of
+        # ids its statistics of home_unit_id are right, for a commune as for a province.
+        unit_ids = list(AdminUnit.objects.subtree_of(unit).order_by().values_list("id", flat=True))
+        return self.filter(home_unit_id__in=unit_ids)
 
     def visible_to(self, user: Any) -> "PersonQuerySet":
         """The one place where staff access to personal data is scoped: their unit's subtree."""
@@ -142,8 +147,9 @@ class Person(models.Model):
         ]
         indexes = [
             # On PostgreSQL name_key is collated "C" (migration 0002), so these serve prefix
-            # ranges and ORDER BY alike.
-            models.Index(fields=["name_key"], name="person_name_key"),
+            # ranges and ORDER BY alike. The id makes the order of a name search's results
+            # (name, then id) the index's own: the first 25 are read, not every namesake.
+            models.Index(fields=["name_key", "id"], name="person_name_key_id"),
             models.Index(fields=["phone"], name="person_phone"),
             models.Index(fields=["home_unit", "name_key"], name="person_unit_name"),
         ]
