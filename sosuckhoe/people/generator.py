@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import phonenumbers
 from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
+from phonenumbers import carrier
 
 from sosuckhoe.core.text import fold
 from sosuckhoe.people.identity import cccd_century_digit
@@ -83,7 +85,8 @@ class Tables:
     middle: dict[str, Weighted]
     given: dict[str, Weighted]
     ages: dict[str, Weighted]
-    phone_prefixes: Weighted
+    phone_prefixes: Weighted  # 4-digit blocks, e.g. 0912
+    network_of_block: dict[str, str]
 
 
 @cache
@@ -99,10 +102,12 @@ def tables() -> Tables:
         for sex, column in (("M", "male"), ("F", "female")):
             ages[sex] += [(str(a), float(row[column]) / len(years)) for a in years]
     prefixes = []
+    networks = {}
     for row in _read("mobile_networks.csv"):
         share = float(row["market_share_percent"] or 0.3)  # networks with no published share
-        codes = row["prefixes"].split()
-        prefixes += [(code, share / len(codes)) for code in codes]
+        blocks = _numbering_blocks(row["prefixes"].split())
+        prefixes += [(block, share / len(blocks)) for block in blocks]
+        networks |= blocks
     return Tables(
         family=Weighted.of(
             [(r["name"], float(r["share_percent"])) for r in _read("family_names.csv")]
@@ -111,7 +116,20 @@ def tables() -> Tables:
         given={s: Weighted.of(v) for s, v in by_sex["given"].items()},
         ages={s: Weighted.of(v) for s, v in ages.items()},
         phone_prefixes=Weighted.of(prefixes),
+        network_of_block=networks,
     )
+
+
+def _numbering_blocks(prefixes: list[str]) -> dict[str, str]:
+    """The 4-digit blocks of the 3-digit prefixes that are in service, with their network as
+    libphonenumber names it (as sign-up forms store it): a prefix is often only partly
+    allocated (089 has 0896-0899 only), and a number outside would not be a phone."""
+    blocks = {}
+    for block in (f"{prefix}{d}" for prefix in prefixes for d in range(10)):
+        sample = phonenumbers.parse(f"{block}123456", "VN")
+        if phonenumbers.is_valid_number(sample):
+            blocks[block] = carrier.name_for_number(sample, "en")
+    return blocks
 
 
 @dataclass
@@ -184,9 +202,6 @@ PERSON_COLUMNS = (
     "updated_at",
 )  # fmt: skip
 HOUSEHOLD_COLUMNS = ("id", "uuid", "home_unit_id", "address_line", "created_at")
-NETWORK_OF_PREFIX = {
-    code: row["network"] for row in _read("mobile_networks.csv") for code in row["prefixes"].split()
-}
 
 
 class Generator:
@@ -211,8 +226,8 @@ class Generator:
         return uuid.uuid4()
 
     def _phone(self) -> tuple[str, str]:
-        prefix = self.t.phone_prefixes.draw(self.rng)[0]
-        return f"+84{prefix[1:]}{self.rng.randrange(10_000_000):07d}", NETWORK_OF_PREFIX[prefix]
+        block = self.t.phone_prefixes.draw(self.rng)[0]
+        return f"+84{block[1:]}{self.rng.randrange(1_000_000):06d}", self.t.network_of_block[block]
 
     def _birth(self, age: int) -> dt.date:
         """A birth date at which the person is exactly `age` years old today."""

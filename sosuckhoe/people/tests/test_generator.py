@@ -5,6 +5,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from sosuckhoe.people.generator import population_generate
+from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.services import EDITIONS, units_load
@@ -21,8 +22,10 @@ def test_a_generated_province_is_valid_person_by_person(ninh_binh):
     persons = list(Person.objects.select_related("home_unit"))
     assert result.persons == len(persons) == 600
     for person in persons:
-        person.full_clean()  # CCCD agrees with sex and birth year, phone and unit are valid
+        person.full_clean()  # CCCD agrees with sex and birth year, and the unit is a commune
         assert person.home_unit.path.startswith(ninh_binh.path)
+        if person.phone:
+            assert normalize_phone(person.phone) == (person.phone, person.phone_network)
 
 
 def test_children_have_a_guardian_and_no_document_and_adults_have_one(ninh_binh):
