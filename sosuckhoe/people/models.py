@@ -94,6 +94,7 @@ class Person(models.Model):
         verbose_name=_("commune / ward"),
         on_delete=models.PROTECT,
         related_name="residents",
+        db_index=False,  # served by the (home_unit, name_key) index
     )
     address_line = models.CharField(_("address"), max_length=200, blank=True)
     insurance_number = models.CharField(_("health-insurance number"), max_length=15, blank=True)
@@ -113,10 +114,16 @@ class Person(models.Model):
         null=True,
         blank=True,
         related_name="wards",
+        db_index=False,  # a partial index below: most persons have no guardian
     )
     # A record found to be a duplicate is never deleted: it points to the record it became.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        db_index=False,  # a partial index below: merged records are few
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -152,6 +159,15 @@ class Person(models.Model):
             models.Index(fields=["name_key", "id"], name="person_name_key_id"),
             models.Index(fields=["phone"], name="person_phone"),
             models.Index(fields=["home_unit", "name_key"], name="person_unit_name"),
+            # Only the rows that have a value: every index costs each bulk load its upkeep.
+            models.Index(
+                fields=["guardian"], name="person_guardian", condition=Q(guardian__isnull=False)
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_into",
+                condition=Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

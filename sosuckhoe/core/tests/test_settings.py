@@ -67,3 +67,19 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
         SOSUCKHOE_VAR_DIR=str(tmp_path),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_production_logs_are_json_lines(tmp_path):
+    import json
+
+    result = _run_manage(
+        "shell", "-c", "import logging; logging.getLogger('sosuckhoe').warning('lô vắc xin hết hạn')",
+        SOSUCKHOE_MODE="production", SECRET_KEY=REAL_KEY, ALLOWED_HOSTS="sosuckhoe.vn",
+        SOSUCKHOE_VAR_DIR=str(tmp_path),
+    )  # fmt: skip
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (line["level"], line["logger"], line["message"]) == (
+        "WARNING",
+        "sosuckhoe",
+        "lô vắc xin hết hạn",
+    )
