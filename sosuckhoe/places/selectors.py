@@ -8,7 +8,3 @@ def province_by_code(*, code: str, edition: str = CURRENT_EDITION.key) -> AdminU
 
 def country_root(*, edition: str = CURRENT_EDITION.key) -> AdminUnit:
     return AdminUnit.objects.get(path=f"{edition}/")
-
-
-def communes_under(*, unit: AdminUnit) -> list[AdminUnit]:
-    return list(AdminUnit.objects.subtree_of(unit).filter(level=UnitLevel.COMMUNE))

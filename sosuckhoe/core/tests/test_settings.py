@@ -72,8 +72,9 @@ def test_production_settings_pass_the_deployment_check(tmp_path):
 def test_production_logs_are_json_lines(tmp_path):
     import json
 
+    command = "import logging; logging.getLogger('sosuckhoe').warning('lô vắc xin hết hạn')"
     result = _run_manage(
-        "shell", "-c", "import logging; logging.getLogger('sosuckhoe').warning('lô vắc xin hết hạn')",
+        "shell", "-c", command,
         SOSUCKHOE_MODE="production", SECRET_KEY=REAL_KEY, ALLOWED_HOSTS="sosuckhoe.vn",
         SOSUCKHOE_VAR_DIR=str(tmp_path),
     )  # fmt: skip
