@@ -26,6 +26,7 @@ class Cast:
     own_person: Person
     sibling_person: Person  # same province, the other commune
     foreign_person: Person  # another province
+    district_person: Person  # a commune of a district, in the 3-level edition
 
     def client_for(self, key: str) -> Client:
         client = Client()
@@ -52,6 +53,7 @@ def cast(db: None) -> Cast:
         "commune_other": _staff("commune_other", Role.COMMUNE, units.commune_b),
         "province": _staff("province", Role.PROVINCE, units.province),
         "province_other": _staff("province_other", Role.PROVINCE, units.other_province),
+        "district": _staff("district", Role.DISTRICT, units.district),
         "national_admin": _staff("national", Role.NATIONAL_ADMIN, units.country),
         "analyst": _staff("analyst", Role.ANALYST, units.province),
     }
@@ -61,6 +63,7 @@ def cast(db: None) -> Cast:
         own_person=PersonFactory(home_unit=units.commune_a, full_name="Nguyễn Văn An"),
         sibling_person=PersonFactory(home_unit=units.commune_b, full_name="Trần Thị Bình"),
         foreign_person=PersonFactory(home_unit=units.other_commune, full_name="Lê Văn Cường"),
+        district_person=PersonFactory(home_unit=units.district_commune, full_name="Vũ Thị Dung"),
     )
 
 

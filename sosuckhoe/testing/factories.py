@@ -21,12 +21,17 @@ class UnitTree:
     commune_b: AdminUnit
     other_province: AdminUnit
     other_commune: AdminUnit
+    # Nam Định before July 2025, with its district level.
+    district: AdminUnit
+    district_commune: AdminUnit
 
 
-def unit(code: str, name: str, level: str, parent: AdminUnit | None) -> AdminUnit:
-    path = f"{parent.path}{code}/" if parent else f"{EDITION}/"
+def unit(
+    code: str, name: str, level: str, parent: AdminUnit | None, edition: str = EDITION
+) -> AdminUnit:
+    path = f"{parent.path}{code}/" if parent else f"{edition}/"
     return AdminUnit.objects.create(
-        edition=EDITION,
+        edition=edition,
         code=code,
         name=name,
         short_name=name.split(" ", 1)[-1],
@@ -34,15 +39,18 @@ def unit(code: str, name: str, level: str, parent: AdminUnit | None) -> AdminUni
         type_name=name.split(" ", 1)[0],
         parent=parent,
         path=path,
-        valid_from=dt.date(2025, 7, 1),
+        valid_from=dt.date(2025, 7, 1) if edition == EDITION else dt.date(2025, 3, 1),
     )
 
 
 def build_unit_tree() -> UnitTree:
-    """Real codes of Ninh Bình and Hà Nội (2025-07 edition), a small part of the tree."""
+    """Real codes: Ninh Bình and Hà Nội (2025-07), and Nam Định's Vụ Bản district (2025-03)."""
     country = unit("VN", "Việt Nam", UnitLevel.COUNTRY, None)
     province = unit("37", "Tỉnh Ninh Bình", UnitLevel.PROVINCE, country)
     other = unit("01", "Thành phố Hà Nội", UnitLevel.PROVINCE, country)
+    old_country = unit("VN", "Việt Nam", UnitLevel.COUNTRY, None, "2025-03")
+    nam_dinh = unit("36", "Tỉnh Nam Định", UnitLevel.PROVINCE, old_country, "2025-03")
+    vu_ban = unit("359", "Huyện Vụ Bản", UnitLevel.DISTRICT, nam_dinh, "2025-03")
     return UnitTree(
         country=country,
         province=province,
@@ -50,6 +58,8 @@ def build_unit_tree() -> UnitTree:
         commune_b=unit("13375", "Xã Gia Viễn", UnitLevel.COMMUNE, province),
         other_province=other,
         other_commune=unit("00004", "Phường Ba Đình", UnitLevel.COMMUNE, other),
+        district=vu_ban,
+        district_commune=unit("13741", "Thị trấn Gôi", UnitLevel.COMMUNE, vu_ban, "2025-03"),
     )
 
 

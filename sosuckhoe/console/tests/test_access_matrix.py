@@ -20,6 +20,7 @@ ROLES = (
 # reads no personal data at all (403, whatever the record).
 SEES_COMMUNE_A = {"site_staff", "commune", "province", "national_admin"}
 SEES_OTHER_PROVINCE = {"province_other", "national_admin"}
+SEES_DISTRICT = {"district", "national_admin"}
 
 
 def _expected(role: str, sees: set[str]) -> int:
@@ -32,7 +33,8 @@ def _person_urls(cast):
     own, sibling, foreign = cast.own_person, cast.sibling_person, cast.foreign_person
     return {
         "person": [(reverse("console:person", args=[own.uuid]), SEES_COMMUNE_A),
-                   (reverse("console:person", args=[foreign.uuid]), SEES_OTHER_PROVINCE)],
+                   (reverse("console:person", args=[foreign.uuid]), SEES_OTHER_PROVINCE),
+                   (reverse("console:person", args=[cast.district_person.uuid]), SEES_DISTRICT)],
         "person_edit": [(reverse("console:person_edit", args=[own.uuid]), SEES_COMMUNE_A),
                         (reverse("console:person_edit", args=[foreign.uuid]), SEES_OTHER_PROVINCE)],
         # Merging needs both records: commune A's staff do not see commune B's person.
@@ -92,7 +94,7 @@ def test_a_valid_post_to_a_person_of_another_unit_is_not_found_and_changes_nothi
 @pytest.mark.parametrize(
     ("role", "status"),
     [("province", 200), ("national_admin", 200), ("commune", 403), ("site_staff", 403),
-     ("analyst", 403)],
+     ("district", 403), ("analyst", 403)],
 )  # fmt: skip
 def test_the_audit_log_is_for_province_and_national_administrators(cast, role, status):
     assert cast.client_for(role).get(reverse("console:audit_log")).status_code == status
