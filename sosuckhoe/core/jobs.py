@@ -1,8 +1,17 @@
 """Long work as a row with a status: pending → running → done | failed | cancelled."""
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def _update_in_own_transaction(table: str, pk: int, done: int) -> None:
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with side.cursor() as cursor:
+            cursor.execute(f"UPDATE {table} SET progress_done = %s WHERE id = %s", [done, pk])
+    finally:
+        side.close()
 
 
 class JobStatus(models.TextChoices):
@@ -42,8 +51,15 @@ class Job(models.Model):
         return bool(claimed)
 
     def report_progress(self, done: int) -> None:
+        """Write progress where others can read it now, even from inside the transaction
+        that does the job's work (which they would see only once it commits)."""
         self.progress_done = done
-        type(self)._default_manager.filter(pk=self.pk).update(progress_done=done)
+        if not connection.in_atomic_block:
+            type(self)._default_manager.filter(pk=self.pk).update(progress_done=done)
+        elif connection.vendor == "postgresql":
+            _update_in_own_transaction(self._meta.db_table, self.pk, done)
+        # SQLite inside a transaction: it has one writer at a time, so the progress shows
+        # when the job ends.
 
     def finish(self, status: JobStatus, *, error: str = "", also: tuple[str, ...] = ()) -> None:
         """End the job; `also` names result fields of the subclass to save with it."""

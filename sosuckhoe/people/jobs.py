@@ -1,6 +1,7 @@
 """Population generation as a job row: started by anyone, run once by one worker."""
 
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 
@@ -31,18 +32,23 @@ def population_job_enqueue(
     return job
 
 
-def population_job_run(*, job_id: int) -> PopulationJob:
+def population_job_run(
+    *, job_id: int, on_progress: Callable[[int], None] | None = None
+) -> PopulationJob:
     """Run a pending job. A job already claimed by another worker is left alone; a failure
     rolls the whole generation back and is written on the job."""
     job = PopulationJob.objects.select_related("unit").get(pk=job_id)
     if not job.claim():
         return job
+
+    def progress(done: int) -> None:
+        job.report_progress(done)
+        if on_progress:
+            on_progress(done)
+
     try:
         result = population_generate(
-            unit=job.unit,
-            persons=job.progress_total,
-            seed=job.seed,
-            on_progress=job.report_progress,
+            unit=job.unit, persons=job.progress_total, seed=job.seed, on_progress=progress
         )
     except Exception as error:
         logger.exception("population job %s failed", job.pk)

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from sosuckhoe.people.jobs import population_job_create
+from sosuckhoe.people.jobs import population_job_create, population_job_run
 from sosuckhoe.people.models import IdKind, Person, PopulationJob
 from sosuckhoe.people.services import person_create
 from sosuckhoe.testing.factories import cccd_for
@@ -74,3 +74,21 @@ def test_of_many_workers_only_one_claims_a_job(cast, transactional_db):
         return mine.claim()
 
     assert sorted(_in_threads(4, claim)) == [False, False, False, True]
+
+
+def test_progress_of_a_running_job_is_visible_to_others_before_it_commits(cast, transactional_db):
+    job = population_job_create(unit=cast.units.province, persons=120_000, seed=1)
+    reported: list[int] = []
+    seen_by_others: list[object] = []
+
+    def look_from_another_connection(done: int) -> None:
+        reported.append(done)
+        seen_by_others.extend(
+            _in_threads(1, lambda _: PopulationJob.objects.get(pk=job.pk).progress_done)
+        )
+
+    before = Person.objects.count()
+    population_job_run(job_id=job.pk, on_progress=look_from_another_connection)
+    assert len(reported) == 2
+    assert seen_by_others == reported
+    assert Person.objects.count() - before == 120_000

@@ -42,7 +42,9 @@ class Command(BaseCommand):
             return
         job = population_job_create(unit=province, persons=persons, seed=seed)  # type: ignore[arg-type]
         started = time.perf_counter()
-        job = population_job_run(job_id=job.pk)
+        job = population_job_run(
+            job_id=job.pk, on_progress=lambda done: self.stdout.write(f"  {done:,} persons…")
+        )
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{job.progress_done:,} persons in {job.households_made:,} households in "
