@@ -39,12 +39,17 @@ def staff_create(
 
 
 def staff_login_record(*, actor: Actor, succeeded: bool, username: str) -> None:
+    """Record a sign-in; a failed one is filed under the unit of the account it tried, so
+    that the province's administrators see attempts on their staff."""
+    target = (
+        actor.user or StaffUser.objects.select_related("unit").filter(username=username).first()
+    )
     audit_write(
         actor=actor,
         action=AuditAction.LOGIN if succeeded else AuditAction.LOGIN_FAILED,
-        scope_path=actor.scope_path,
+        scope_path=target.unit.path if target else "",
         object_type="staff",
-        object_uuid=actor.user.uuid if actor.user else None,
+        object_uuid=target.uuid if target else None,
         summary=username[:150],
     )
 

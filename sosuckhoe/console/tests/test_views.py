@@ -101,8 +101,9 @@ def test_a_merge_asks_for_confirmation_then_merges(cast):
 def test_sign_in_and_failed_sign_in_are_audited(client, cast):
     client.post(reverse("console:login"), {"username": "commune", "password": "wrong"})
     client.post(reverse("console:login"), {"username": "commune", "password": PASSWORD})
-    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
-    assert actions == [AuditAction.LOGIN_FAILED, AuditAction.LOGIN]
+    events = list(AuditEvent.objects.order_by("id").values_list("action", "scope_path"))
+    unit = cast.units.commune_a.path
+    assert events == [(AuditAction.LOGIN_FAILED, unit), (AuditAction.LOGIN, unit)]
 
 
 def test_staff_with_an_authenticator_need_its_code_to_sign_in(client, cast):
