@@ -13,7 +13,7 @@ from sosuckhoe.accounts.models import AuditEvent, StaffUser
 class AuditFilter:
     username: str = ""
     action: str = ""
-    object_uuid: str = ""
+    object_uuids: tuple[str, ...] | None = None  # None: any record
     since: dt.date | None = None
     until: dt.date | None = None
 
@@ -33,8 +33,8 @@ def audit_events_search(*, user: StaffUser, criteria: AuditFilter) -> QuerySet[A
         conditions &= Q(actor_username=criteria.username)
     if criteria.action:
         conditions &= Q(action=criteria.action)
-    if criteria.object_uuid:
-        conditions &= Q(object_uuid=criteria.object_uuid)
+    if criteria.object_uuids is not None:
+        conditions &= Q(object_uuid__in=criteria.object_uuids)
     if criteria.since:
         conditions &= Q(at__date__gte=criteria.since)
     if criteria.until:

@@ -85,7 +85,9 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", "—"), *AuditAction.choices]
     )
-    object_uuid = forms.UUIDField(label=_("Record ID"), required=False)
+    record = forms.CharField(
+        label=_("Person (CCCD, CMND, passport or record ID)"), required=False, max_length=40
+    )
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

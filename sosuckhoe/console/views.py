@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.accounts.models import StaffUser
 from sosuckhoe.accounts.selectors import AuditFilter, audit_events_search
 from sosuckhoe.accounts.services import (
     staff_login_record,
@@ -158,13 +159,27 @@ def person_merge_view(request: HttpRequest, person_uuid: UUID, other_uuid: UUID)
 @audit_reader_view
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditSearchForm(request.GET or None)
-    criteria = AuditFilter(**form.cleaned_data) if form.is_valid() else AuditFilter()
-    if form.is_bound and not form.is_valid():
-        events = audit_events_search(user=request.user, criteria=AuditFilter()).none()
-    else:
-        events = audit_events_search(user=request.user, criteria=criteria)
+    events = audit_events_search(user=request.user, criteria=AuditFilter())
+    if form.is_bound:
+        events = events.none()
+        if form.is_valid():
+            fields = form.cleaned_data
+            record = fields.pop("record").strip()
+            criteria = AuditFilter(**fields, object_uuids=_record_uuids(request.user, record))
+            events = audit_events_search(user=request.user, criteria=criteria)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     return render(request, "console/audit_log.html", {"form": form, "page": page})
+
+
+def _record_uuids(user: StaffUser, record: str) -> tuple[str, ...] | None:
+    """The records a typed record id or document number names, among those the user sees."""
+    if not record:
+        return None
+    try:
+        return (str(UUID(record)),)
+    except ValueError:
+        found = Person.objects.visible_to(user).filter(id_number=record.upper())
+        return tuple(str(u) for u in found.values_list("uuid", flat=True))
 
 
 @staff_view

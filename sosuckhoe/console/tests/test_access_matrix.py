@@ -118,3 +118,14 @@ def test_signed_out_visitors_are_sent_to_the_login_page(client, cast):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("console:login"))
+
+
+def test_the_audit_log_finds_who_read_a_person_by_their_cccd(cast):
+    cast.client_for("commune").get(reverse("console:person", args=[cast.own_person.uuid]))
+    admin = cast.client_for("province")
+    url = reverse("console:audit_log")
+    page = admin.get(url, {"record": cast.own_person.id_number}).content.decode()
+    assert str(cast.own_person.uuid) in page
+    # A document of another province names no record the administrator may see.
+    page = admin.get(url, {"record": cast.foreign_person.id_number}).content.decode()
+    assert str(cast.own_person.uuid) not in page
