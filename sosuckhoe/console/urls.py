@@ -14,6 +14,7 @@ urlpatterns = [
     path("persons/new/", views.person_new, name="person_new"),
     path("persons/<uuid:person_uuid>/", views.person_detail, name="person"),
     path("persons/<uuid:person_uuid>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<uuid:person_uuid>/wards/new/", views.person_new_ward, name="person_new_ward"),
     path(
         "persons/<uuid:person_uuid>/merge/<uuid:other_uuid>/",
         views.person_merge_view,

@@ -30,10 +30,10 @@ from sosuckhoe.console.forms import (
     SearchForm,
     TotpConfirmForm,
 )
-from sosuckhoe.people.models import Person
+from sosuckhoe.people.models import IdKind, Person
 from sosuckhoe.people.selectors import (
     person_duplicate_candidates,
-    person_household_members,
+    person_family,
     person_read,
     persons_search,
 )
@@ -94,23 +94,23 @@ def person_detail(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
         return redirect("console:person", person_uuid=person.merged_into.uuid)
     context = {
         "person": person,
-        "household": person_household_members(actor=actor, person=person),
-        "wards": Person.objects.visible_to(request.user).active().filter(guardian=person),
+        "family": person_family(actor=actor, person=person),
         "candidates": person_duplicate_candidates(actor=actor, person=person),
     }
     return render(request, "console/person_detail.html", context)
 
 
 def _save_person_form(
-    request: HttpRequest, form: PersonForm, person: Person | None
+    request: HttpRequest, form: PersonForm, person: Person | None, **links: object
 ) -> Person | None:
-    """Run the create or update service; field errors go back onto the form."""
+    """Run the create or update service; field errors go back onto the form. `links` are
+    family links a new person gets (guardian, household)."""
     if not form.is_valid():
         return None
     actor = Actor.of_request(request)
     try:
         if person is None:
-            return person_create(actor=actor, **form.cleaned_data)
+            return person_create(actor=actor, **form.cleaned_data, **links)
         return person_update(actor=actor, person=person, **form.cleaned_data)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
@@ -128,6 +128,25 @@ def person_new(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The person was registered."))
         return redirect("console:person", person_uuid=person.uuid)
     return render(request, "console/person_form.html", {"form": form, "person": None})
+
+
+@personal_data_view
+def person_new_ward(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
+    """Register a child under a guardian: same home, phone and household as the guardian."""
+    guardian = person_read(actor=Actor.of_request(request), person_uuid=person_uuid)
+    initial = {
+        "home_unit": guardian.home_unit,
+        "address_line": guardian.address_line,
+        "phone": guardian.phone,
+        "id_kind": IdKind.NONE,
+    }
+    form = PersonForm(request.POST or None, initial=initial, unit=request.user.unit)
+    links = {"guardian": guardian, "household": guardian.household}
+    if request.method == "POST" and (person := _save_person_form(request, form, None, **links)):
+        messages.success(request, _("The child was registered under this guardian."))
+        return redirect("console:person", person_uuid=person.uuid)
+    context = {"form": form, "person": None, "guardian": guardian}
+    return render(request, "console/person_form.html", context)
 
 
 @personal_data_view

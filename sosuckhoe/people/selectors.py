@@ -2,7 +2,6 @@
 
 import re
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -105,13 +104,10 @@ def person_duplicate_candidates(*, actor: Actor, person: Person, limit: int = 10
     )
 
 
-def person_household_members(*, actor: Actor, person: Person) -> list[Person]:
-    if not person.household_id:
-        return []
-    members: Any = (
-        Person.objects.visible_to(actor.user)
-        .active()
-        .filter(household_id=person.household_id)
-        .exclude(pk=person.pk)
-    )
-    return list(members.order_by("birth_year"))
+def person_family(*, actor: Actor, person: Person) -> list[Person]:
+    """The person's household and the children under their guardianship, oldest first."""
+    links = Q(guardian=person)
+    if person.household_id:
+        links |= Q(household_id=person.household_id)
+    family = Person.objects.visible_to(actor.user).active().filter(links).exclude(pk=person.pk)
+    return list(family.order_by("birth_year", "id"))

@@ -37,6 +37,9 @@ def _person_urls(cast):
                    (reverse("console:person", args=[cast.district_person.uuid]), SEES_DISTRICT)],
         "person_edit": [(reverse("console:person_edit", args=[own.uuid]), SEES_COMMUNE_A),
                         (reverse("console:person_edit", args=[foreign.uuid]), SEES_OTHER_PROVINCE)],
+        "person_new_ward": [(reverse("console:person_new_ward", args=[own.uuid]), SEES_COMMUNE_A),
+                            (reverse("console:person_new_ward", args=[foreign.uuid]),
+                             SEES_OTHER_PROVINCE)],
         # Merging needs both records: commune A's staff do not see commune B's person.
         "person_merge": [(reverse("console:person_merge", args=[own.uuid, sibling.uuid]),
                           {"province", "national_admin"}),

@@ -5,7 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
-from sosuckhoe.people.models import Person
+from sosuckhoe.people.models import Household, Person
 from sosuckhoe.testing.factories import cccd_for
 
 
@@ -137,3 +137,22 @@ def test_the_home_page_speaks_the_chosen_language(cast, language):
     html = client.get(reverse("console:home")).content.decode()
     assert f'<html lang="{language}">' in html
     assert ("Tìm một người" if language == "vi" else "Find a person") in html
+
+
+def test_a_child_is_registered_under_a_guardian_in_the_same_household(cast):
+    guardian = cast.own_person
+    guardian.household = Household.objects.create(home_unit=guardian.home_unit)
+    guardian.save()
+    client = cast.client_for("commune")
+    url = reverse("console:person_new_ward", args=[guardian.uuid])
+    assert guardian.phone.removeprefix("+84") in client.get(url).content.decode().replace(" ", "")
+    form = _new_person_form(
+        cast, full_name="Nguyễn Minh Khang", sex="M", birth_date="2021-03-01", id_kind="none",
+        id_number="", phone=guardian.phone,
+    )  # fmt: skip
+    response = client.post(url, form)
+    child = Person.objects.get(full_name="Nguyễn Minh Khang")
+    assert response.url == reverse("console:person", args=[child.uuid])
+    assert (child.guardian, child.household) == (guardian, guardian.household)
+    page = client.get(reverse("console:person", args=[guardian.uuid])).content.decode()
+    assert "Nguyễn Minh Khang" in page
