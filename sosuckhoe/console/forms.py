@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +54,8 @@ class SearchForm(forms.Form):
 
 class PersonForm(forms.ModelForm):
     home_unit = forms.ModelChoiceField(queryset=AdminUnit.objects.none(), label=_("Commune / ward"))
+    # Made when the form is shown: a second sending of the same form registers nobody new.
+    submission_key = forms.UUIDField(required=False, widget=forms.HiddenInput, initial=uuid.uuid4)
 
     class Meta:
         model = Person

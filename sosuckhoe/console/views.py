@@ -108,10 +108,12 @@ def _save_person_form(
     if not form.is_valid():
         return None
     actor = Actor.of_request(request)
+    fields = dict(form.cleaned_data)
+    submission_key = fields.pop("submission_key")
     try:
         if person is None:
-            return person_create(actor=actor, **form.cleaned_data, **links)
-        return person_update(actor=actor, person=person, **form.cleaned_data)
+            return person_create(actor=actor, submission_key=submission_key, **fields, **links)
+        return person_update(actor=actor, person=person, **fields)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, errors in error.message_dict.items():

@@ -1,6 +1,7 @@
 """Writes to persons: create, change, merge. Each is atomic and leaves its audit row."""
 
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.core.text import fold, tidy_name
 from sosuckhoe.people.audit import person_audit
 from sosuckhoe.people.identity import normalize_phone
@@ -81,22 +83,34 @@ def _field_value(person: Person, field: str) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _check_editable(fields: dict[str, Any]) -> None:
+    if unknown := set(fields) - set(EDITABLE_FIELDS):
+        raise ValueError(f"{sorted(unknown)} are not editable fields of a person")
+
+
 @transaction.atomic
-def person_create(*, actor: Actor, **fields: Any) -> Person:
-    person = Person(**{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
-    _normalize(person)
-    _save_checked(person)
-    person_audit(actor=actor, action=AuditAction.CREATE, person=person)
-    return person
+def person_create(*, actor: Actor, submission_key: UUID | None = None, **fields: Any) -> Person:
+    """Register a person; a form sent twice with the same key registers them once."""
+    _check_editable(fields)
+
+    def create() -> Person:
+        person = Person(**fields)
+        _normalize(person)
+        _save_checked(person)
+        person_audit(actor=actor, action=AuditAction.CREATE, person=person)
+        return person
+
+    return create_once(
+        submission_key, create=create, find=lambda uuid: Person.objects.get(uuid=uuid)
+    )
 
 
 @transaction.atomic
 def person_update(*, actor: Actor, person: Person, **fields: Any) -> Person:
     """Change the given fields; the audit row records each old and new value."""
+    _check_editable(fields)
     before = {f: _field_value(person, f) for f in EDITABLE_FIELDS}
     for name, value in fields.items():
-        if name not in EDITABLE_FIELDS:
-            raise ValueError(f"{name} is not an editable field of a person")
         setattr(person, name, value)
     _normalize(person)
     changes = {

@@ -1,3 +1,6 @@
+import re
+import uuid
+
 import pytest
 from django.urls import reverse
 from django_otp.oath import totp
@@ -156,3 +159,21 @@ def test_a_child_is_registered_under_a_guardian_in_the_same_household(cast):
     assert (child.guardian, child.household) == (guardian, guardian.household)
     page = client.get(reverse("console:person", args=[guardian.uuid])).content.decode()
     assert "Nguyễn Minh Khang" in page
+
+
+def test_a_form_sent_twice_registers_the_person_once(cast):
+    client = cast.client_for("commune")
+    form = _new_person_form(cast, id_kind="none", id_number="", submission_key=str(uuid.uuid4()))
+    first = client.post(reverse("console:person_new"), form)
+    second = client.post(reverse("console:person_new"), form)
+    assert Person.objects.filter(full_name="Phạm Thị Lan").count() == 1
+    assert first.url == second.url
+
+
+def test_each_shown_form_carries_its_own_submission_key(cast):
+    client = cast.client_for("commune")
+    keys = {
+        re.search(r'name="submission_key" value="([0-9a-f-]+)"', page).group(1)
+        for page in (client.get(reverse("console:person_new")).content.decode() for _ in range(2))
+    }
+    assert len(keys) == 2

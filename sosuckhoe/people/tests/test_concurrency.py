@@ -1,6 +1,7 @@
 """Races that only a real server shows: run on PostgreSQL, skipped on SQLite (one writer)."""
 
 import threading
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -92,3 +93,27 @@ def test_progress_of_a_running_job_is_visible_to_others_before_it_commits(cast, 
     assert len(reported) == 2
     assert seen_by_others == reported
     assert Person.objects.count() - before == 120_000
+
+
+def test_a_double_click_on_register_stores_one_person(cast, transactional_db, monkeypatch):
+    barrier = threading.Barrier(2, timeout=10)
+    real_clean = Person.full_clean
+
+    def clean_then_wait(self, *args, **kwargs):
+        real_clean(self, *args, **kwargs)
+        barrier.wait()  # both requests are inside person_create before either commits
+
+    monkeypatch.setattr(Person, "full_clean", clean_then_wait)
+    key = uuid.uuid4()
+
+    def register(_: int) -> Person:
+        return person_create(
+            actor=cast.actor("commune"), submission_key=key, full_name="Đỗ Bảo Anh", sex="F",
+            birth_year=2020, id_kind=IdKind.NONE, home_unit=cast.units.commune_a,
+        )  # fmt: skip
+
+    first, second = _in_threads(2, register)
+    assert isinstance(first, Person), first
+    assert isinstance(second, Person), second
+    assert first.uuid == second.uuid
+    assert Person.objects.filter(full_name="Đỗ Bảo Anh").count() == 1

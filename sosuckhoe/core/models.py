@@ -1,0 +1,13 @@
+from django.db import models
+
+
+class SubmissionKey(models.Model):
+    """One form submission that created a record: a second submission of the same form (a
+    double click, a resent request) finds the record instead of making another."""
+
+    key = models.UUIDField(primary_key=True)
+    result_uuid = models.UUIDField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.key)
