@@ -158,12 +158,17 @@ def _fill_blanks(*, keep: Person, duplicate: Person) -> list[str]:
 def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
     """Fold a duplicate record into the one kept. The duplicate stays, pointing at `keep`,
     and everything linked to it moves; nothing is deleted."""
-    keep, duplicate = (
-        Person.objects.select_for_update().get(pk=keep.pk),
-        Person.objects.select_for_update().get(pk=duplicate.pk),
-    )
     if keep.pk == duplicate.pk:
         raise ValidationError(_("A record cannot be merged into itself."))
+    # Both rows locked, in id order, so that two merges of the same pair cannot deadlock.
+    locked = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .select_related("home_unit")
+        .filter(pk__in=[keep.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
     if keep.merged_into_id or duplicate.merged_into_id:
         raise ValidationError(_("One of these records has already been merged."))
     if keep.sex != duplicate.sex or keep.birth_year != duplicate.birth_year:
@@ -174,10 +179,11 @@ def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
     filled = _fill_blanks(keep=keep, duplicate=duplicate)
     if keep.id_kind == IdKind.NONE and duplicate.id_kind != IdKind.NONE:
         keep.id_kind, keep.id_number = duplicate.id_kind, duplicate.id_number
-        # The document moves: the retired record keeps its kind but the number is freed.
+        # The document moves to the kept record; one number has one holder.
         Person.objects.filter(pk=duplicate.pk).update(id_kind=IdKind.NONE, id_number="")
-        filled.append("id_number")
-    keep.save()
+        filled += ["id_kind", "id_number"]
+    if filled:
+        keep.save(update_fields=[*filled, "updated_at"])
     Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
     for subject in (keep, duplicate):
         person_audit(

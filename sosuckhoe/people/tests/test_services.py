@@ -168,3 +168,13 @@ def test_the_audit_log_refuses_updates_and_deletes_in_the_database(cast):
         with pytest.raises(DatabaseError), transaction.atomic():
             change()
     assert AuditEvent.objects.get(pk=event.pk).summary == event.summary
+
+
+def test_merging_moves_the_document_to_a_kept_record_that_had_none(cast):
+    keep = PersonFactory(home_unit=cast.units.commune_a, id_kind=IdKind.NONE, id_number="")
+    number = cast.own_person.id_number
+    person_merge(actor=cast.actor("commune"), keep=keep, duplicate=cast.own_person)
+    keep.refresh_from_db()
+    cast.own_person.refresh_from_db()
+    assert (keep.id_kind, keep.id_number) == (IdKind.CCCD, number)
+    assert (cast.own_person.id_number, cast.own_person.merged_into) == ("", keep)
