@@ -132,3 +132,14 @@ def test_the_audit_log_finds_who_read_a_person_by_their_cccd(cast):
     # A document of another province names no record the administrator may see.
     page = admin.get(url, {"record": cast.foreign_person.id_number}).content.decode()
     assert str(cast.own_person.uuid) not in page
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_registering_offers_only_the_communes_of_the_users_own_unit(cast, role):
+    response = cast.client_for(role).get(reverse("console:person_new"))
+    if role == "analyst":
+        assert response.status_code == 403
+        return
+    offered = set(response.context["form"].fields["home_unit"].queryset)
+    assert offered
+    assert all(unit.path.startswith(cast.users[role].unit.path) for unit in offered)

@@ -177,3 +177,17 @@ def test_each_shown_form_carries_its_own_submission_key(cast):
         for page in (client.get(reverse("console:person_new")).content.decode() for _ in range(2))
     }
     assert len(keys) == 2
+
+
+def test_an_idle_staff_session_ends_and_asks_to_sign_in_again(cast, settings):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request renews the idle time
+    client = cast.client_for("commune")
+    assert client.get(reverse("console:home")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    response = client.get(reverse("console:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("console:login"))
