@@ -35,6 +35,7 @@ from sosuckhoe.people.selectors import (
     person_duplicate_candidates,
     person_family,
     person_read,
+    person_uuids_by_document,
     persons_search,
 )
 from sosuckhoe.people.services import person_create, person_merge, person_update
@@ -199,8 +200,7 @@ def _record_uuids(user: StaffUser, record: str) -> tuple[str, ...] | None:
     try:
         return (str(UUID(record)),)
     except ValueError:
-        found = Person.objects.visible_to(user).filter(id_number=record.upper())
-        return tuple(str(u) for u in found.values_list("uuid", flat=True))
+        return tuple(str(u) for u in person_uuids_by_document(user=user, number=record))
 
 
 @staff_view

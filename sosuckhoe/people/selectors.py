@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -111,3 +112,9 @@ def person_family(*, actor: Actor, person: Person) -> list[Person]:
         links |= Q(household_id=person.household_id)
     family = Person.objects.visible_to(actor.user).active().filter(links).exclude(pk=person.pk)
     return list(family.order_by("birth_year", "id"))
+
+
+def person_uuids_by_document(*, user: Any, number: str) -> list[UUID]:
+    """The records holding a document number, among those the user may see."""
+    found = Person.objects.visible_to(user).filter(id_number=number.strip().upper())
+    return list(found.values_list("uuid", flat=True))
