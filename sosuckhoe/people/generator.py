@@ -16,16 +16,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import phonenumbers
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
-from phonenumbers import carrier
 
 from sosuckhoe.core.text import fold
-from sosuckhoe.people.identity import cccd_century_digit
+from sosuckhoe.people.identity import cccd_century_digit, normalize_phone
 from sosuckhoe.people.models import Household, Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 
@@ -52,10 +51,6 @@ OCCUPATION_WEIGHTS = {
 
 
 MAX_AGE = 100
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    return day - relativedelta(years=years)
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -122,13 +117,14 @@ def tables() -> Tables:
 
 def _numbering_blocks(prefixes: list[str]) -> dict[str, str]:
     """The 4-digit blocks of the 3-digit prefixes that are in service, with their network as
-    libphonenumber names it (as sign-up forms store it): a prefix is often only partly
-    allocated (089 has 0896-0899 only), and a number outside would not be a phone."""
+    sign-up stores it: a prefix is often only partly allocated (089 has 0896-0899 only), and
+    a number outside would not be a phone."""
     blocks = {}
     for block in (f"{prefix}{d}" for prefix in prefixes for d in range(10)):
-        sample = phonenumbers.parse(f"{block}123456", "VN")
-        if phonenumbers.is_valid_number(sample):
-            blocks[block] = carrier.name_for_number(sample, "en")
+        try:
+            blocks[block] = normalize_phone(f"{block}123456")[1]
+        except ValidationError:
+            continue
     return blocks
 
 
@@ -212,11 +208,9 @@ class Generator:
         self.now = timezone.now()
         self.fold = cache(fold)
         # For each age: the last birth date that gives it today, and how many days give it.
+        birthdays = [today - relativedelta(years=age) for age in range(MAX_AGE + 2)]
         self.birthdays = {
-            age: (
-                _years_before(today, age),
-                (_years_before(today, age) - _years_before(today, age + 1)).days,
-            )
+            age: (birthdays[age], (birthdays[age] - birthdays[age + 1]).days)
             for age in range(MAX_AGE + 1)
         }
 
