@@ -48,8 +48,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
         # path prefix how many persons it covers (a whole province looked like 0.1% of them),
         # and then reads every match of a name prefix commune by commune. Against a list of
         # ids its statistics of home_unit_id are right, for a commune as for a province.
-        unit_ids = list(AdminUnit.objects.subtree_of(unit).order_by().values_list("id", flat=True))
-        return self.filter(home_unit_id__in=unit_ids)
+        return self.filter(home_unit_id__in=unit.subtree_ids)
 
     def visible_to(self, user: Any) -> "PersonQuerySet":
         """The one place where staff access to personal data is scoped: their unit's subtree."""

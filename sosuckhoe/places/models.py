@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.db.models.functions import Length
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,6 +63,11 @@ class AdminUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @cached_property
+    def subtree_ids(self) -> list[int]:
+        """Ids of the unit and everything under it; read once per loaded unit (a request's)."""
+        return list(AdminUnit.objects.subtree_of(self).order_by().values_list("id", flat=True))
 
     @property
     def depth(self) -> int:
