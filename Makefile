@@ -9,7 +9,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 B ?= persons
 
-.PHONY: run test lint bench setup messages clean
+.PHONY: run test lint bench setup messages system-packages clean
+
+# Debian packages the tests need: the browser of the browser tests (with fonts, which it only
+# recommends) and GNU gettext, whose xgettext the translation test runs.
+TEST_PACKAGES := chromium fonts-liberation gettext
+TEST_COMMANDS := /usr/bin/chromium /usr/share/fonts/truetype/liberation xgettext
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -25,6 +30,19 @@ setup: $(VENV)/.synced messages
 messages: $(VENV)/.synced
 	$(VENV)/bin/pybabel compile --domain django --directory locale --statistics
 
+# Installs what is missing, as root or through a sudo that asks no password; otherwise stops
+# with the one command to run.
+system-packages:
+	@missing=0; for c in $(TEST_COMMANDS); do \
+		[ -e "$$c" ] || command -v "$$c" >/dev/null || missing=1; done; \
+	if [ $$missing = 0 ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "The tests need Debian packages; run: sudo apt-get install $(TEST_PACKAGES)"; exit 1; fi; \
+	echo "Installing $(TEST_PACKAGES)"; \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get update -q && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $(TEST_PACKAGES)
+
 run: setup
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput -v0
@@ -35,7 +53,7 @@ run: setup
 	$(VENV)/bin/gunicorn sosuckhoe.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 ; \
 	wait
 
-test: setup
+test: setup system-packages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy sosuckhoe/*/services.py sosuckhoe/*/selectors.py
@@ -43,6 +61,7 @@ test: setup
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: setup
+	$(MANAGE) collectstatic --noinput -v0
 	$(PY) bench/$(B).py
 
 clean:

@@ -6,6 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
+from sosuckhoe.places.models import AdminUnit
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,15 @@ class Actor:
     @property
     def scope_path(self) -> str:
         return self.user.unit.path if self.user else ""
+
+    def covers(self, unit: AdminUnit) -> bool:
+        """Whether the actor may read and write personal records of `unit`: staff who read
+        personal data, within their unit's subtree; a named system job everywhere."""
+        if self.user is None:
+            return bool(self.system_name)
+        if not self.user.reads_personal_data:
+            return False
+        return self.user.sees_whole_country or unit.path.startswith(self.user.unit.path)
 
 
 def client_ip(request: HttpRequest) -> str | None:

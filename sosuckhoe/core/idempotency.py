@@ -4,7 +4,9 @@ from collections.abc import Callable
 from typing import Protocol, TypeVar
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from sosuckhoe.core.models import SubmissionKey
 
@@ -16,9 +18,13 @@ class HasUuid(Protocol):
 T = TypeVar("T", bound=HasUuid)
 
 
-def create_once(key: UUID | None, *, create: Callable[[], T], find: Callable[[UUID], T]) -> T:
+def create_once(
+    key: UUID | None, *, owner: str, create: Callable[[], T], find: Callable[[UUID], T]
+) -> T:
     """Run `create` unless a submission with `key` already created something; then `find` it.
 
+    Keys belong to the `owner` who sent them: someone else's key is refused, so that a key
+    seen in a log or a shared browser reveals nothing. `find` reads within the owner's scope.
     Two submissions at the same moment both run `create`; the key's primary key lets only one
     commit, and the other returns what the first made."""
     if key is None:
@@ -27,9 +33,15 @@ def create_once(key: UUID | None, *, create: Callable[[], T], find: Callable[[UU
         with transaction.atomic():
             done = SubmissionKey.objects.filter(key=key).first()
             if done is not None:
-                return find(done.result_uuid)
+                return _replay(done, owner=owner, find=find)
             result = create()
-            SubmissionKey.objects.create(key=key, result_uuid=result.uuid)
+            SubmissionKey.objects.create(key=key, result_uuid=result.uuid, owner=owner)
             return result
     except IntegrityError:
-        return find(SubmissionKey.objects.get(key=key).result_uuid)
+        return _replay(SubmissionKey.objects.get(key=key), owner=owner, find=find)
+
+
+def _replay(done: SubmissionKey, *, owner: str, find: Callable[[UUID], T]) -> T:
+    if done.owner != owner:
+        raise ValidationError(_("This form was sent by someone else; open it again."))
+    return find(done.result_uuid)

@@ -7,6 +7,8 @@ class SubmissionKey(models.Model):
 
     key = models.UUIDField(primary_key=True)
     result_uuid = models.UUIDField()
+    # Who sent it (`Actor.name`): a key replayed by anyone else finds nothing.
+    owner = models.CharField(max_length=160, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Reads of persons. Every staff read goes through `visible_to` and is audited."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -49,6 +50,17 @@ def _name_prefix(qs: PersonQuerySet, key: str) -> PersonQuerySet:
     return qs.filter(name_key__gte=key, name_key__lt=key + "\U0010ffff").order_by("name_key", "id")
 
 
+def _shown_audit(*, actor: Actor, action: AuditAction, summary: str, shown: list[Person]) -> None:
+    """One row naming every person a list showed: whose names, documents and phones were read."""
+    audit_write(
+        actor=actor,
+        action=action,
+        object_type="person",
+        summary=summary,
+        changes={"shown": [str(p.uuid) for p in shown]},
+    )
+
+
 def persons_search(*, actor: Actor, text: str, limit: int = SEARCH_LIMIT) -> list[Person]:
     """Persons the actor may see that match a CCCD/CMND/passport, a phone or a name prefix."""
     query = SearchQuery.parse(text)
@@ -64,32 +76,62 @@ def persons_search(*, actor: Actor, text: str, limit: int = SEARCH_LIMIT) -> lis
     else:
         qs = _name_prefix(qs, query.value)
     results = list(qs[:limit])
-    audit_write(
-        actor=actor,
-        action=AuditAction.SEARCH,
-        object_type="person",
-        summary=f"{query.kind}: {text.strip()[:100]} ({len(results)})",
-        # The list shows each person's name, document and phone: record whose.
-        changes={"shown": [str(p.uuid) for p in results]},
-    )
+    summary = f"{query.kind}: {text.strip()[:100]} ({len(results)})"
+    _shown_audit(actor=actor, action=AuditAction.SEARCH, summary=summary, shown=results)
     return results
+
+
+def persons_read(*, actor: Actor, person_uuids: Sequence[UUID]) -> list[Person]:
+    """Persons for a member of staff, in the order asked, each audited; 404 when any one is not
+    theirs to see (and then nothing is audited: nothing was shown)."""
+    found = {
+        p.uuid: p
+        for p in Person.objects.visible_to(actor.user)
+        .select_related("home_unit", "guardian__home_unit", "household", "merged_into")
+        .filter(uuid__in=person_uuids)
+    }
+    if len(found) != len(set(person_uuids)):
+        raise Http404
+    for person in found.values():
+        person_audit(actor=actor, action=AuditAction.VIEW, person=person)
+    return [found[uuid] for uuid in person_uuids]
 
 
 def person_read(*, actor: Actor, person_uuid: UUID) -> Person:
     """One person for a member of staff, audited; 404 when it is not theirs to see."""
-    person = (
-        Person.objects.visible_to(actor.user)
-        .select_related("home_unit", "guardian", "household", "merged_into")
-        .filter(uuid=person_uuid)
-        .first()
+    return persons_read(actor=actor, person_uuids=[person_uuid])[0]
+
+
+@dataclass(frozen=True)
+class RelatedPersons:
+    """What a person's page shows of others. A guardian outside the reader's unit is only
+    known to exist: their name is not the reader's to see."""
+
+    guardian: Person | None
+    guardian_elsewhere: bool
+    family: list[Person]
+    candidates: list[Person]
+
+
+def person_related(*, actor: Actor, person: Person) -> RelatedPersons:
+    """The guardian, family and duplicate candidates of a person, audited as one list."""
+    guardian = person.guardian
+    guardian_elsewhere = guardian is not None and not actor.covers(guardian.home_unit)
+    related = RelatedPersons(
+        guardian=None if guardian_elsewhere else guardian,
+        guardian_elsewhere=guardian_elsewhere,
+        family=_family(actor=actor, person=person),
+        candidates=_duplicate_candidates(actor=actor, person=person),
     )
-    if person is None:
-        raise Http404
-    person_audit(actor=actor, action=AuditAction.VIEW, person=person)
-    return person
+    shown = [*([related.guardian] if related.guardian else []), *related.family]
+    shown += related.candidates
+    if shown:
+        summary = f"{person.full_name}: {len(shown)}"
+        _shown_audit(actor=actor, action=AuditAction.VIEW, summary=summary, shown=shown)
+    return related
 
 
-def person_duplicate_candidates(*, actor: Actor, person: Person, limit: int = 10) -> list[Person]:
+def _duplicate_candidates(*, actor: Actor, person: Person, limit: int = 10) -> list[Person]:
     """Records that may be the same person: same folded name, and same birth or same phone."""
     same_birth = (
         Q(birth_date=person.birth_date) if person.birth_date else Q(birth_year=person.birth_year)
@@ -105,7 +147,7 @@ def person_duplicate_candidates(*, actor: Actor, person: Person, limit: int = 10
     )
 
 
-def person_family(*, actor: Actor, person: Person) -> list[Person]:
+def _family(*, actor: Actor, person: Person) -> list[Person]:
     """The person's household and the children under their guardianship, oldest first."""
     links = Q(guardian=person)
     if person.household_id:

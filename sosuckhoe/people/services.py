@@ -88,6 +88,37 @@ def _check_editable(fields: dict[str, Any]) -> None:
         raise ValueError(f"{sorted(unknown)} are not editable fields of a person")
 
 
+def _check_scope(actor: Actor, person: Person) -> None:
+    """Refuse a commune or a family link outside the actor's unit. Forms offer only what is
+    in scope, but an import or an API call has no form to limit the choice."""
+    errors: dict[str, list[str]] = {}
+    if person.home_unit_id and not actor.covers(person.home_unit):
+        errors["home_unit"] = [_("This commune is outside your unit.")]
+    if person.guardian_id and not actor.covers(person.guardian.home_unit):
+        errors["guardian"] = [_("This guardian is registered outside your unit.")]
+    if person.household_id and not actor.covers(person.household.home_unit):
+        errors["household"] = [_("This household is outside your unit.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_may_change(actor: Actor, person: Person) -> None:
+    if not actor.covers(person.home_unit):
+        raise ValidationError(_("This person is registered outside your unit."))
+
+
+def _locked(*people: Person) -> list[Person]:
+    """Fresh copies of the rows, locked in id order so that two writers cannot deadlock."""
+    rows = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .select_related("home_unit")
+        .filter(pk__in=[p.pk for p in people])
+        .order_by("pk")
+    }
+    return [rows[p.pk] for p in people]
+
+
 @transaction.atomic
 def person_create(*, actor: Actor, submission_key: UUID | None = None, **fields: Any) -> Person:
     """Register a person; a form sent twice with the same key registers them once."""
@@ -96,23 +127,31 @@ def person_create(*, actor: Actor, submission_key: UUID | None = None, **fields:
     def create() -> Person:
         person = Person(**fields)
         _normalize(person)
+        _check_scope(actor, person)
         _save_checked(person)
         person_audit(actor=actor, action=AuditAction.CREATE, person=person)
         return person
 
-    return create_once(
-        submission_key, create=create, find=lambda uuid: Person.objects.get(uuid=uuid)
-    )
+    def find(uuid: UUID) -> Person:
+        found = Person.objects.visible_to(actor.user).filter(uuid=uuid).first()
+        if found is None:
+            raise ValidationError(_("The person this form registered is outside your unit now."))
+        return found
+
+    return create_once(submission_key, owner=actor.name, create=create, find=find)
 
 
 @transaction.atomic
 def person_update(*, actor: Actor, person: Person, **fields: Any) -> Person:
     """Change the given fields; the audit row records each old and new value."""
     _check_editable(fields)
+    (person,) = _locked(person)
+    _check_may_change(actor, person)
     before = {f: _field_value(person, f) for f in EDITABLE_FIELDS}
     for name, value in fields.items():
         setattr(person, name, value)
     _normalize(person)
+    _check_scope(actor, person)
     changes = {
         f: [before[f], _field_value(person, f)]
         for f in EDITABLE_FIELDS
@@ -160,15 +199,9 @@ def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
     and everything linked to it moves; nothing is deleted."""
     if keep.pk == duplicate.pk:
         raise ValidationError(_("A record cannot be merged into itself."))
-    # Both rows locked, in id order, so that two merges of the same pair cannot deadlock.
-    locked = {
-        p.pk: p
-        for p in Person.objects.select_for_update()
-        .select_related("home_unit")
-        .filter(pk__in=[keep.pk, duplicate.pk])
-        .order_by("pk")
-    }
-    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+    keep, duplicate = _locked(keep, duplicate)
+    for subject in (keep, duplicate):
+        _check_may_change(actor, subject)
     if keep.merged_into_id or duplicate.merged_into_id:
         raise ValidationError(_("One of these records has already been merged."))
     if keep.sex != duplicate.sex or keep.birth_year != duplicate.birth_year:
@@ -177,6 +210,7 @@ def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
         )
     moved = _move_links(source=duplicate, target=keep)
     filled = _fill_blanks(keep=keep, duplicate=duplicate)
+    _check_scope(actor, keep)  # a guardian or household taken over from the duplicate
     if keep.id_kind == IdKind.NONE and duplicate.id_kind != IdKind.NONE:
         keep.id_kind, keep.id_number = duplicate.id_kind, duplicate.id_number
         # The document moves to the kept record; one number has one holder.

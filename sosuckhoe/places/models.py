@@ -18,9 +18,6 @@ class AdminUnitQuerySet(models.QuerySet["AdminUnit"]):
         """The unit and everything under it: one indexed prefix match on the path."""
         return self.filter(path__startswith=unit.path)
 
-    def in_force(self) -> "AdminUnitQuerySet":
-        return self.filter(valid_until__isnull=True)
-
 
 class AdminUnit(models.Model):
     """One administrative unit of one edition of the national list, as a node of one tree.
@@ -69,16 +66,48 @@ class AdminUnit(models.Model):
         """Ids of the unit and everything under it; read once per loaded unit (a request's)."""
         return list(AdminUnit.objects.subtree_of(self).order_by().values_list("id", flat=True))
 
-    @property
-    def depth(self) -> int:
-        return self.path.count("/") - 1
-
     def ancestors(self) -> "AdminUnitQuerySet":
         prefixes = []
         parts = self.path.split("/")[:-1]
         for i in range(1, len(parts)):
             prefixes.append("/".join(parts[:i]) + "/")
         return AdminUnit.objects.filter(path__in=prefixes).order_by(Length("path"))
+
+
+class UnitSuccessor(models.Model):
+    """An old unit became (part of) a new unit of the next edition: one row per pair."""
+
+    old = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.CASCADE,
+        related_name="successor_links",
+        verbose_name=_("old unit"),
+    )
+    new = models.ForeignKey(
+        AdminUnit,
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+        verbose_name=_("new unit"),
+    )
+    # As the crosswalk says: more than 1 means the address decides, even when fewer new units
+    # of the split are known here.
+    split_count = models.PositiveSmallIntegerField(_("new units the old one was split across"))
+
+    class Meta:
+        verbose_name = _("unit successor")
+        verbose_name_plural = _("unit successors")
+        constraints = [
+            models.UniqueConstraint(fields=["old", "new"], name="unitsuccessor_old_new_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(split_count__gte=1), name="unitsuccessor_split_count_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(old=models.F("new")), name="unitsuccessor_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old} → {self.new}"
 
 
 class FacilityKind(models.TextChoices):

@@ -1,70 +1,82 @@
-"""Every personal-data URL × every role × own unit / other unit: 404 for what is not theirs."""
+"""Every console URL × every role, GET and POST: 404 for a record that is not theirs, 403 for a
+page their role never uses, and a refused POST changes nothing. The URLs of each domain are
+described in `matrix/<domain>.py`."""
+
+import importlib
+import pkgutil
 
 import pytest
-from django.urls import URLPattern, reverse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from sosuckhoe.console.urls import urlpatterns
-
-ROLES = (
-    "site_staff",
-    "commune",
-    "commune_other",
-    "province",
-    "province_other",
-    "national_admin",
-    "analyst",
+from sosuckhoe.accounts.audit import audit_write
+from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.console.tests import matrix
+from sosuckhoe.console.tests.matrix import (
+    ROLES,
+    SEES_COMMUNE_A,
+    SEES_OTHER_PROVINCE,
+    STAFF,
+    Case,
+    fingerprint,
 )
 
-# Who sees a person of commune A (province 37): the staff of commune A, of its province, and
-# the national administrator. Everyone else who reads personal data gets 404; an analyst
-# reads no personal data at all (403, whatever the record).
-SEES_COMMUNE_A = {"site_staff", "commune", "province", "national_admin"}
-SEES_OTHER_PROVINCE = {"province_other", "national_admin"}
-SEES_DISTRICT = {"district", "national_admin"}
+MODULES = [
+    importlib.import_module(f"{matrix.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(matrix.__path__)
+]
 
 
-def _expected(role: str, sees: set[str]) -> int:
-    if role == "analyst":
-        return 403
-    return 200 if role in sees else 404
+def _all_cases(cast) -> list[Case]:
+    return [case for module in MODULES for case in module.cases(cast)]
 
 
-def _person_urls(cast):
-    own, sibling, foreign = cast.own_person, cast.sibling_person, cast.foreign_person
-    return {
-        "person": [(reverse("console:person", args=[own.uuid]), SEES_COMMUNE_A),
-                   (reverse("console:person", args=[foreign.uuid]), SEES_OTHER_PROVINCE),
-                   (reverse("console:person", args=[cast.district_person.uuid]), SEES_DISTRICT)],
-        "person_edit": [(reverse("console:person_edit", args=[own.uuid]), SEES_COMMUNE_A),
-                        (reverse("console:person_edit", args=[foreign.uuid]), SEES_OTHER_PROVINCE)],
-        "person_new_ward": [(reverse("console:person_new_ward", args=[own.uuid]), SEES_COMMUNE_A),
-                            (reverse("console:person_new_ward", args=[foreign.uuid]),
-                             SEES_OTHER_PROVINCE)],
-        # Merging needs both records: commune A's staff do not see commune B's person.
-        "person_merge": [(reverse("console:person_merge", args=[own.uuid, sibling.uuid]),
-                          {"province", "national_admin"}),
-                         (reverse("console:person_merge", args=[own.uuid, foreign.uuid]),
-                          {"national_admin"})],
-    }  # fmt: skip
+def _console_url_names() -> set[str]:
+    resolver = next(
+        r for r in get_resolver().url_patterns
+        if isinstance(r, URLResolver) and r.namespace == "console"
+    )  # fmt: skip
+    return {f"console:{p.name}" for p in resolver.url_patterns if isinstance(p, URLPattern)}
 
 
-def test_every_console_url_with_a_person_in_it_is_in_the_matrix(cast):
-    with_person = {
-        p.name for p in urlpatterns if isinstance(p, URLPattern) and "uuid" in str(p.pattern)
-    }
-    assert with_person == set(_person_urls(cast))
+def _client(cast, role: str) -> Client:
+    return Client() if role == "anonymous" else cast.client_for(role)
+
+
+def test_every_console_url_is_in_the_matrix(cast):
+    assert _console_url_names() == {case.name for case in _all_cases(cast)}
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_person_pages_answer_each_role_by_unit(cast, role):
-    client = cast.client_for(role)
-    for name, cases in _person_urls(cast).items():
-        for url, sees in cases:
-            status = client.get(url).status_code
-            assert status == _expected(role, sees), (name, url, role, status)
+def test_every_console_page_answers_each_role_by_unit(cast, role):
+    client = _client(cast, role)
+    for case in _all_cases(cast):
+        status = client.get(case.url).status_code
+        assert status == case.expected(role), (case.url, role, status)
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_a_post_that_is_refused_changes_nothing(cast, role):
+    for case in _all_cases(cast):
+        if not case.refuses_post(role):
+            continue
+        client = _client(cast, role)  # signing in stamps last_login: before the snapshot
+        before = fingerprint()
+        status = client.post(case.url, case.post or {}).status_code
+        assert status in case.expected_post(role), (case.url, role, status)
+        assert fingerprint() == before, (case.url, role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_post_that_is_allowed_is_served(cast, role):
+    for case in _all_cases(cast):
+        if case.refuses_post(role):
+            continue
+        status = _client(cast, role).post(case.url, case.post or {}).status_code
+        assert status in case.expected_post(role), (case.url, role, status)
+
+
+@pytest.mark.parametrize("role", sorted(STAFF))
 def test_search_finds_a_person_only_for_staff_whose_unit_holds_them(cast, role):
     client = cast.client_for(role)
     for person, sees in (
@@ -78,29 +90,6 @@ def test_search_finds_a_person_only_for_staff_whose_unit_holds_them(cast, role):
                 continue
             found = str(person.uuid) in response.content.decode()
             assert found == (role in sees), (role, query)
-
-
-@pytest.mark.parametrize("role", sorted(set(ROLES) - SEES_OTHER_PROVINCE))
-def test_a_valid_post_to_a_person_of_another_unit_is_not_found_and_changes_nothing(cast, role):
-    person = cast.foreign_person
-    form = {
-        "full_name": "Bị Sửa", "sex": "M", "birth_date": "1985-04-12", "id_kind": "cccd",
-        "id_number": person.id_number, "home_unit": person.home_unit_id,
-    }  # fmt: skip
-    url = reverse("console:person_edit", args=[person.uuid])
-    response = cast.client_for(role).post(url, form)
-    assert response.status_code == _expected(role, SEES_OTHER_PROVINCE)
-    person.refresh_from_db()
-    assert person.full_name == "Lê Văn Cường"
-
-
-@pytest.mark.parametrize(
-    ("role", "status"),
-    [("province", 200), ("national_admin", 200), ("commune", 403), ("site_staff", 403),
-     ("district", 403), ("analyst", 403)],
-)  # fmt: skip
-def test_the_audit_log_is_for_province_and_national_administrators(cast, role, status):
-    assert cast.client_for(role).get(reverse("console:audit_log")).status_code == status
 
 
 def test_a_province_administrator_sees_only_the_audit_events_of_their_province(cast):
@@ -123,18 +112,26 @@ def test_signed_out_visitors_are_sent_to_the_login_page(client, cast):
         assert response.url.startswith(reverse("console:login"))
 
 
-def test_the_audit_log_finds_who_read_a_person_by_their_cccd(cast):
+def test_the_audit_log_finds_who_read_a_person_by_their_cccd_only_within_scope(cast):
     cast.client_for("commune").get(reverse("console:person", args=[cast.own_person.uuid]))
+    # The foreign person lived in commune A before moving away: their old events are filed
+    # under the province, but the province may no longer look them up by document.
+    audit_write(
+        actor=cast.actor("commune"), action=AuditAction.VIEW, scope_path=cast.units.commune_a.path,
+        object_type="person", object_uuid=cast.foreign_person.uuid, summary="old read",
+    )  # fmt: skip
     admin = cast.client_for("province")
     url = reverse("console:audit_log")
     page = admin.get(url, {"record": cast.own_person.id_number}).content.decode()
     assert str(cast.own_person.uuid) in page
-    # A document of another province names no record the administrator may see.
     page = admin.get(url, {"record": cast.foreign_person.id_number}).content.decode()
+    assert str(cast.foreign_person.uuid) not in page
     assert str(cast.own_person.uuid) not in page
+    # The event itself is in the province's log: only the lookup by document keeps it out.
+    assert str(cast.foreign_person.uuid) in admin.get(url).content.decode()
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", sorted(STAFF))
 def test_registering_offers_only_the_communes_of_the_users_own_unit(cast, role):
     response = cast.client_for(role).get(reverse("console:person_new"))
     if role == "analyst":

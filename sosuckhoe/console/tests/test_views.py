@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 import uuid
 
@@ -9,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from conftest import PASSWORD
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.people.models import Household, Person
-from sosuckhoe.testing.factories import cccd_for
+from sosuckhoe.testing.factories import PersonFactory, cccd_for
 
 
 def _new_person_form(cast, **overrides):
@@ -90,7 +91,11 @@ def test_search_results_cost_a_fixed_number_of_queries(cast, django_assert_max_n
 def test_a_merge_asks_for_confirmation_then_merges(cast):
     client = cast.client_for("province")
     url = reverse("console:person_merge", args=[cast.own_person.uuid, cast.sibling_person.uuid])
-    assert "Merge" in client.get(url).content.decode() or client.get(url).status_code == 200
+    page = client.get(url).content.decode()
+    # Both records side by side, and a button that sends the merge.
+    assert page.index(cast.own_person.id_number) < page.index(cast.sibling_person.id_number)
+    assert '<button type="submit" class="primary">Gộp hồ sơ</button>' in page
+    assert not Person.objects.filter(merged_into__isnull=False).exists()  # not before the POST
     cast.sibling_person.full_name = cast.own_person.full_name
     cast.sibling_person.save()
     client.post(url)
@@ -99,6 +104,20 @@ def test_a_merge_asks_for_confirmation_then_merges(cast):
     # The retired record's page now leads to the kept one.
     response = client.get(reverse("console:person", args=[cast.sibling_person.uuid]))
     assert response.url == reverse("console:person", args=[cast.own_person.uuid])
+
+
+def test_a_guardian_in_another_unit_is_shown_as_existing_without_a_name(cast):
+    ward = PersonFactory(
+        home_unit=cast.units.commune_a, guardian=cast.sibling_person, full_name="Trần Bé Na",
+        id_kind="none", id_number="", birth_date=dt.date(2020, 1, 1),
+    )  # fmt: skip
+    url = reverse("console:person", args=[ward.uuid])
+    page = cast.client_for("commune").get(url).content.decode()
+    assert "Đăng ký ở đơn vị khác" in page  # "Registered in another unit"
+    assert cast.sibling_person.full_name not in page
+    assert str(cast.sibling_person.uuid) not in page
+    page = cast.client_for("province").get(url).content.decode()
+    assert cast.sibling_person.full_name in page
 
 
 def test_sign_in_and_failed_sign_in_are_audited(client, cast):

@@ -68,3 +68,7 @@ def test_households_of_the_oldest_stay_within_the_oldest_age(ninh_binh, monkeypa
     monkeypatch.setattr(Generator, "_adult_age", lambda self, sex, minimum: MAX_AGE)
     population_generate(unit=ninh_binh, persons=200, seed=2)
     assert Person.objects.count() == 200
+    today = timezone.localdate()
+    ages = [relativedelta(today, p.birth_date).years for p in Person.objects.all()]
+    assert max(ages) == MAX_AGE  # the heads themselves
+    assert all(age <= MAX_AGE for age in ages)  # their spouses and parents too

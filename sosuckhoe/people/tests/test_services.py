@@ -7,7 +7,7 @@ from django.utils import translation
 
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.people.models import Household, IdKind, Person
-from sosuckhoe.people.selectors import person_duplicate_candidates
+from sosuckhoe.people.selectors import person_related
 from sosuckhoe.people.services import person_create, person_merge, person_update
 from sosuckhoe.testing.factories import PersonFactory, cccd_for
 
@@ -120,7 +120,7 @@ def test_duplicate_candidates_share_the_folded_name_and_the_birth_or_the_phone(c
         home_unit=cast.units.commune_a, birth_date=None, birth_year=1985, phone=original.phone,
     )  # fmt: skip
     PersonFactory(home_unit=cast.units.commune_a, birth_date=dt.date(1999, 1, 1))  # twin name only
-    found = person_duplicate_candidates(actor=cast.actor("commune"), person=original)
+    found = person_related(actor=cast.actor("commune"), person=original).candidates
     assert {p.pk for p in found} == {same_birth.pk, same_phone.pk}
 
 

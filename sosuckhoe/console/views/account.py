@@ -1,0 +1,46 @@
+"""The signed-in member of staff's own account: the authenticator app."""
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.accounts.services import totp_device_confirm, totp_device_start
+from sosuckhoe.console.access import staff_view
+from sosuckhoe.console.forms import TotpConfirmForm
+
+
+@require_safe
+@staff_view
+def account(request: HttpRequest) -> HttpResponse:
+    confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    return render(request, "console/account.html", {"totp_enabled": confirmed})
+
+
+@staff_view
+def totp_enrol(request: HttpRequest) -> HttpResponse:
+    """Show a new authenticator secret as a QR code, then confirm it with one code."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    form = TotpConfirmForm(request.POST or None)
+    if request.method == "POST":
+        if device is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                totp_device_confirm(
+                    actor=Actor.of_request(request), device=device, token=form.cleaned_data["token"]
+                )
+            except ValidationError as error:
+                form.add_error("token", error)
+            else:
+                messages.success(request, _("Two-factor sign-in is on."))
+                return redirect("console:account")
+    else:
+        device = totp_device_start(user=request.user)
+    qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
+    return render(request, "console/totp_enrol.html", {"form": form, "qr": qr, "device": device})
