@@ -94,9 +94,10 @@ def _check_scope(actor: Actor, person: Person) -> None:
     errors: dict[str, list[str]] = {}
     if person.home_unit_id and not actor.covers(person.home_unit):
         errors["home_unit"] = [_("This commune is outside your unit.")]
-    if person.guardian_id and not actor.covers(person.guardian.home_unit):
+    guardian, household = person.guardian, person.household
+    if guardian is not None and not actor.covers(guardian.home_unit):
         errors["guardian"] = [_("This guardian is registered outside your unit.")]
-    if person.household_id and not actor.covers(person.household.home_unit):
+    if household is not None and not actor.covers(household.home_unit):
         errors["household"] = [_("This household is outside your unit.")]
     if errors:
         raise ValidationError(errors)
