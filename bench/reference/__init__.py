@@ -1,0 +1,1 @@
+"""The bare reference of the search benchmark: the floor of any Django request here."""
