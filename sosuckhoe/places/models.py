@@ -5,6 +5,8 @@ from django.db.models.functions import Length
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.places.cache import tree_cached
+
 
 class UnitLevel(models.TextChoices):
     COUNTRY = "country", _("Country")
@@ -22,7 +24,7 @@ class AdminUnitQuerySet(models.QuerySet["AdminUnit"]):
 class AdminUnit(models.Model):
     """One administrative unit of one edition of the national list, as a node of one tree.
 
-    `path` is the chain of codes from the edition's root, e.g. `2025-07/37/14350/`, so that
+    `path` is the chain of codes from the edition's root, e.g. `2025-07/37/13669/`, so that
     "everything under X" is `path LIKE 'X.path%'`, whatever the depth.
     """
 
@@ -63,7 +65,11 @@ class AdminUnit(models.Model):
 
     @cached_property
     def subtree_ids(self) -> list[int]:
-        """Ids of the unit and everything under it; read once per loaded unit (a request's)."""
+        """Ids of the unit and everything under it: kept in the cache across requests (see
+        places/cache.py), asked once per loaded unit."""
+        return tree_cached(f"places:subtree:{self.edition}:{self.pk}", self._subtree_ids_read)
+
+    def _subtree_ids_read(self) -> list[int]:
         return list(AdminUnit.objects.subtree_of(self).order_by().values_list("id", flat=True))
 
     def ancestors(self) -> "AdminUnitQuerySet":
@@ -77,11 +83,13 @@ class AdminUnit(models.Model):
 class UnitSuccessor(models.Model):
     """An old unit became (part of) a new unit of the next edition: one row per pair."""
 
+    # The unique (old, new) index serves lookups by the old unit: no index of its own.
     old = models.ForeignKey(
         AdminUnit,
         on_delete=models.CASCADE,
         related_name="successor_links",
         verbose_name=_("old unit"),
+        db_index=False,
     )
     new = models.ForeignKey(
         AdminUnit,

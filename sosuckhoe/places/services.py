@@ -3,12 +3,13 @@
 import csv
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
 
-from sosuckhoe.places.models import AdminUnit, Facility, FacilityKind, UnitLevel
+from sosuckhoe.places.cache import tree_changed
+from sosuckhoe.places.models import AdminUnit, Facility, FacilityKind, UnitLevel, UnitSuccessor
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -33,6 +34,18 @@ CURRENT_EDITION = EDITIONS[-1]
 
 
 @dataclass(frozen=True)
+class Crosswalk:
+    """A published mapping of one edition's communes to the communes they became."""
+
+    filename: str
+    old: Edition
+    new: Edition
+
+
+CROSSWALK = Crosswalk("commune_crosswalk_2025-03_to_2025-07.csv", EDITIONS[0], EDITIONS[1])
+
+
+@dataclass(frozen=True)
 class UnitRow:
     code: str
     name: str
@@ -43,11 +56,23 @@ class UnitRow:
     parent_path: str | None
 
 
+@dataclass(frozen=True)
+class UnplacedRow:
+    """A crosswalk row naming a code that is no commune of its edition here."""
+
+    line: int
+    old_code: str
+    new_code: str
+    missing: tuple[str, ...]  # "<edition>/<code>" of each code not found
+
+
 @dataclass
 class LoadReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    removed: int = 0
+    unplaced: list[UnplacedRow] = field(default_factory=list)
 
 
 def _rows_of(edition: Edition) -> Iterator[UnitRow]:
@@ -129,6 +154,63 @@ def units_load(*, edition: Edition) -> LoadReport:
         report.created += len(created)
     AdminUnit.objects.bulk_update(changed, _COMPARED, batch_size=1000)
     report.updated = len(changed)
+    if report.created or report.updated:  # what requests keep of the tree is stale
+        transaction.on_commit(tree_changed)
+    return report
+
+
+def _commune_ids(edition: Edition) -> dict[str, int]:
+    communes = AdminUnit.objects.filter(edition=edition.key, level=UnitLevel.COMMUNE)
+    return dict(communes.values_list("code", "id"))
+
+
+def _wanted_links(crosswalk: Crosswalk, report: LoadReport) -> dict[tuple[int, int], int]:
+    """(old id, new id) → split count of every row whose two communes are here; the other
+    rows go to the report."""
+    old_ids, new_ids = _commune_ids(crosswalk.old), _commune_ids(crosswalk.new)
+    wanted: dict[tuple[int, int], int] = {}
+    with (DATA_DIR / crosswalk.filename).open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        for rec in reader:
+            old_code, new_code = rec["old_commune_code"], rec["new_commune_code"]
+            old_id, new_id = old_ids.get(old_code), new_ids.get(new_code)
+            if old_id is not None and new_id is not None:
+                wanted[(old_id, new_id)] = int(rec["new_communes_for_old"])
+                continue
+            missing = [f"{crosswalk.old.key}/{old_code}"] if old_id is None else []
+            missing += [f"{crosswalk.new.key}/{new_code}"] if new_id is None else []
+            report.unplaced.append(UnplacedRow(reader.line_num, old_code, new_code, tuple(missing)))
+    return wanted
+
+
+@transaction.atomic
+def unit_successors_load(*, crosswalk: Crosswalk = CROSSWALK) -> LoadReport:
+    """Link each old commune to the commune(s) it became, from the crosswalk file; rows whose
+    codes are not here are reported, not loaded. A second run changes nothing."""
+    report = LoadReport()
+    wanted = _wanted_links(crosswalk, report)
+    links = UnitSuccessor.objects.filter(
+        old__edition=crosswalk.old.key, new__edition=crosswalk.new.key
+    ).values_list("pk", "old_id", "new_id", "split_count")
+    # Plain tuples, not 10,000 model instances: a second run is mostly this comparison.
+    existing = {(old_id, new_id): (pk, count) for pk, old_id, new_id, count in links}
+    new: list[UnitSuccessor] = []
+    changed: list[UnitSuccessor] = []
+    for (old_id, new_id), split_count in wanted.items():
+        known = existing.get((old_id, new_id))
+        if known is None:
+            new.append(UnitSuccessor(old_id=old_id, new_id=new_id, split_count=split_count))
+        elif known[1] != split_count:
+            changed.append(UnitSuccessor(pk=known[0], split_count=split_count))
+        else:
+            report.unchanged += 1
+    # A pair the file no longer has was a mistake of an earlier crosswalk.
+    stale = [pk for pair, (pk, _count) in existing.items() if pair not in wanted]
+    UnitSuccessor.objects.bulk_create(new, batch_size=1000)
+    UnitSuccessor.objects.bulk_update(changed, ["split_count"], batch_size=1000)
+    for start in range(0, len(stale), 1000):
+        UnitSuccessor.objects.filter(pk__in=stale[start : start + 1000]).delete()
+    report.created, report.updated, report.removed = len(new), len(changed), len(stale)
     return report
 
 

@@ -54,8 +54,8 @@ def build_unit_tree() -> UnitTree:
     return UnitTree(
         country=country,
         province=province,
-        commune_a=unit("14350", "Phường Nam Định", UnitLevel.COMMUNE, province),
-        commune_b=unit("13375", "Xã Gia Viễn", UnitLevel.COMMUNE, province),
+        commune_a=unit("13669", "Phường Nam Định", UnitLevel.COMMUNE, province),
+        commune_b=unit("14464", "Xã Gia Viễn", UnitLevel.COMMUNE, province),
         other_province=other,
         other_commune=unit("00004", "Phường Ba Đình", UnitLevel.COMMUNE, other),
         district=vu_ban,

@@ -1,10 +1,19 @@
 from django.core.management.base import BaseCommand
 
-from sosuckhoe.places.services import EDITIONS, units_load
+from sosuckhoe.places.services import (
+    CROSSWALK,
+    EDITIONS,
+    LoadReport,
+    unit_successors_load,
+    units_load,
+)
 
 
 class Command(BaseCommand):
-    help = "Load or refresh Vietnam's administrative units (every edition); safe to run again."
+    help = (
+        "Load or refresh Vietnam's administrative units (every edition) and the links from old "
+        "communes to the communes they became; safe to run again."
+    )
 
     def handle(self, *args: object, **options: object) -> None:
         for edition in EDITIONS:
@@ -12,4 +21,23 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{edition.key}: {report.created} created, {report.updated} updated, "
                 f"{report.unchanged} unchanged"
+            )
+        self._successors(unit_successors_load(crosswalk=CROSSWALK))
+
+    def _successors(self, report: LoadReport) -> None:
+        self.stdout.write(
+            f"{CROSSWALK.old.key} → {CROSSWALK.new.key} successor links: {report.created} created, "
+            f"{report.updated} updated, {report.removed} removed, {report.unchanged} unchanged"
+        )
+        if report.unplaced:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(report.unplaced)} rows of {CROSSWALK.filename} not placed "
+                    "(a code that is not in its edition):"
+                )
+            )
+        for row in report.unplaced:
+            self.stdout.write(
+                f"  line {row.line}: {row.old_code} → {row.new_code}, "
+                f"missing {', '.join(row.missing)}"
             )
