@@ -43,6 +43,16 @@ class Actor:
             return False
         return self.user.sees_whole_country or unit.path.startswith(self.user.unit.path)
 
+    def manages(self, unit: AdminUnit) -> bool:
+        """Whether the actor manages the staff accounts and the jobs of `unit`: a province
+        officer or national administrator within their unit's subtree; a named system job
+        (a command, a worker) everywhere."""
+        if self.user is None:
+            return bool(self.system_name)
+        if not self.user.is_manager:
+            return False
+        return self.user.sees_whole_country or unit.path.startswith(self.user.unit.path)
+
 
 def client_ip(request: HttpRequest) -> str | None:
     # REMOTE_ADDR is the proxy's own address behind a load balancer; gunicorn is configured

@@ -21,6 +21,19 @@ PERSONAL_DATA_ROLES = frozenset(
     {Role.SITE_STAFF, Role.COMMUNE, Role.DISTRICT, Role.PROVINCE, Role.NATIONAL_ADMIN}
 )
 AUDIT_READER_ROLES = frozenset({Role.PROVINCE, Role.NATIONAL_ADMIN})
+MANAGER_ROLES = frozenset({Role.PROVINCE, Role.NATIONAL_ADMIN})
+
+# How far each role reaches, lowest first: nobody gives a role ranked above their own. The
+# analyst stands lowest, below site staff: it reads aggregates of its unit, no personal data,
+# and writes nothing, so every manager may hand it out.
+ROLE_RANK: dict[str, int] = {
+    Role.ANALYST: 0,
+    Role.SITE_STAFF: 1,
+    Role.COMMUNE: 2,
+    Role.DISTRICT: 3,
+    Role.PROVINCE: 4,
+    Role.NATIONAL_ADMIN: 5,
+}
 
 
 class StaffUser(AbstractUser):
@@ -31,6 +44,8 @@ class StaffUser(AbstractUser):
     unit = models.ForeignKey(
         AdminUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff"
     )
+    # E.164, normalised by the services with the rule persons' phones follow.
+    phone = models.CharField(_("phone"), max_length=16, blank=True)
 
     REQUIRED_FIELDS = ["email", "role", "unit"]
 
@@ -54,6 +69,11 @@ class StaffUser(AbstractUser):
     @property
     def reads_audit_log(self) -> bool:
         return self.role in AUDIT_READER_ROLES
+
+    @property
+    def is_manager(self) -> bool:
+        """Manages the staff accounts and the jobs of their unit's subtree."""
+        return self.role in MANAGER_ROLES
 
 
 class AuditAction(models.TextChoices):

@@ -35,3 +35,5 @@ def _requires(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
 # the user's unit is simply not found.
 personal_data_view = _requires(lambda user: user.reads_personal_data)
 audit_reader_view = _requires(lambda user: user.reads_audit_log)
+# Staff accounts and jobs of the manager's subtree; any other account or job is not found.
+manager_view = _requires(lambda user: user.is_manager)

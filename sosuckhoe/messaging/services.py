@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sosuckhoe.accounts.audit import Actor, audit_write
+from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.messaging.backends import DeliveryError, get_backend
 from sosuckhoe.messaging.models import Channel, MessageStatus, OutboundMessage
 from sosuckhoe.people.identity import normalize_phone
@@ -23,7 +25,7 @@ def _address_of(to: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def message_queue(*, to: str, body: str, subject: str = "") -> OutboundMessage:
+def message_queue(*, actor: Actor, to: str, body: str, subject: str = "") -> OutboundMessage:
     """Store the message and hand it to a worker once the caller's transaction commits."""
     from sosuckhoe.messaging.tasks import deliver_message
 
@@ -32,6 +34,14 @@ def message_queue(*, to: str, body: str, subject: str = "") -> OutboundMessage:
     channel, address = _address_of(to)
     message = OutboundMessage.objects.create(
         channel=channel, to=address, subject=subject, body=body
+    )
+    # Who sent a text to which address; the text itself stays out (it may carry a secret).
+    audit_write(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="message",
+        object_uuid=message.uuid,
+        summary=f"{channel} → {address}",
     )
     transaction.on_commit(lambda: deliver_message.delay(message.pk))
     return message

@@ -223,9 +223,11 @@ class Person(models.Model):
 
 
 class PopulationJob(Job):
-    """Generating a synthetic population: long enough to run on a worker and show progress."""
+    """Generating a synthetic population in `unit`: long enough to run on a worker and show
+    progress."""
 
-    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
+    kind = "population"
+
     seed = models.BigIntegerField(null=True, blank=True)
     households_made = models.PositiveIntegerField(default=0)
 

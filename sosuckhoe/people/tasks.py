@@ -1,8 +1,9 @@
 from celery import shared_task
 
+from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.people.jobs import population_job_run
 
 
 @shared_task(acks_late=True)
 def run_population_job(job_id: int) -> None:
-    population_job_run(job_id=job_id)
+    population_job_run(actor=Actor.system("worker"), job_id=job_id)

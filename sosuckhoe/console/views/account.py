@@ -41,6 +41,6 @@ def totp_enrol(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Two-factor sign-in is on."))
                 return redirect("console:account")
     else:
-        device = totp_device_start(user=request.user)
+        device = totp_device_start(actor=Actor.of_request(request), user=request.user)
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=4)
     return render(request, "console/totp_enrol.html", {"form": form, "qr": qr, "device": device})

@@ -5,10 +5,13 @@ import time
 import pytest
 from celery.contrib.testing.worker import start_worker
 
+from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.celery import app
 from sosuckhoe.messaging.backends import MemoryBackend
 from sosuckhoe.messaging.models import MessageStatus, OutboundMessage
 from sosuckhoe.messaging.services import message_queue
+
+SENDER = Actor.system("reminders")
 
 
 @pytest.fixture
@@ -41,7 +44,7 @@ def _drop_pooled_connections() -> None:
 
 
 def test_a_queued_message_is_delivered_by_a_worker_through_the_broker(worker):
-    message = message_queue(to="0912345678", body="Mời tiêm mũi nhắc lại")
+    message = message_queue(actor=SENDER, to="0912345678", body="Mời tiêm mũi nhắc lại")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         message.refresh_from_db()

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.people.jobs import population_job_create, population_job_run
 from sosuckhoe.people.models import IdKind, Person, PopulationJob
 from sosuckhoe.people.services import person_create
@@ -17,6 +18,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
 ]
+JOBS = Actor.system("generate_province")
 
 
 def _in_threads(count: int, work: Callable[[int], object]) -> list[object]:
@@ -66,7 +68,7 @@ def test_two_clerks_registering_the_same_cccd_at_once_store_one_person(
 
 
 def test_of_many_workers_only_one_claims_a_job(cast, transactional_db):
-    job = population_job_create(unit=cast.units.province, persons=1)
+    job = population_job_create(actor=JOBS, unit=cast.units.province, persons=1)
     barrier = threading.Barrier(4, timeout=10)
 
     def claim(_: int) -> bool:
@@ -78,7 +80,7 @@ def test_of_many_workers_only_one_claims_a_job(cast, transactional_db):
 
 
 def test_progress_of_a_running_job_is_visible_to_others_before_it_commits(cast, transactional_db):
-    job = population_job_create(unit=cast.units.province, persons=120_000, seed=1)
+    job = population_job_create(actor=JOBS, unit=cast.units.province, persons=120_000, seed=1)
     reported: list[int] = []
     seen_by_others: list[object] = []
 
@@ -89,7 +91,7 @@ def test_progress_of_a_running_job_is_visible_to_others_before_it_commits(cast, 
         )
 
     before = Person.objects.count()
-    population_job_run(job_id=job.pk, on_progress=look_from_another_connection)
+    population_job_run(actor=JOBS, job_id=job.pk, on_progress=look_from_another_connection)
     assert len(reported) == 2
     assert seen_by_others == reported
     assert Person.objects.count() - before == 120_000

@@ -1,7 +1,10 @@
 import time
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.core.jobs import JobStatus
 from sosuckhoe.people.jobs import population_job_create, population_job_enqueue, population_job_run
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.services import CURRENT_EDITION
@@ -26,8 +29,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         persons = int(options["persons"])  # type: ignore[call-overload]
-        if persons < 1:
-            raise CommandError("--persons must be at least 1")
         province = AdminUnit.objects.filter(
             edition=options["edition"], code=options["province"], level=UnitLevel.PROVINCE
         ).first()
@@ -35,16 +36,23 @@ class Command(BaseCommand):
             raise CommandError(
                 "No such province: run `manage.py load_units` first, or check the code"
             )
-        seed = options["seed"]
+        actor, seed = Actor.system("generate_province"), options["seed"]
+        start = population_job_enqueue if options["background"] else population_job_create
+        try:
+            job = start(actor=actor, unit=province, persons=persons, seed=seed)  # type: ignore[arg-type]
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from None
         if options["background"]:
-            job = population_job_enqueue(unit=province, persons=persons, seed=seed)  # type: ignore[arg-type]
-            self.stdout.write(f"Population job {job.pk} queued for {province.name}")
+            self.stdout.write(f"Population job {job.uuid} queued for {province.name}")
             return
-        job = population_job_create(unit=province, persons=persons, seed=seed)  # type: ignore[arg-type]
         started = time.perf_counter()
         job = population_job_run(
-            job_id=job.pk, on_progress=lambda done: self.stdout.write(f"  {done:,} persons…")
+            actor=actor,
+            job_id=job.pk,
+            on_progress=lambda done: self.stdout.write(f"  {done:,} persons…"),
         )
+        if job.status != JobStatus.DONE:
+            raise CommandError(f"Population job {job.uuid} ended {job.status}: nothing was kept")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"{job.progress_done:,} persons in {job.households_made:,} households in "
