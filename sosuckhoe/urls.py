@@ -1,7 +1,22 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path, reverse
 
 from sosuckhoe.core.health import healthz
+
+
+def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """The admin signs in through the console's form, which asks for the authenticator code;
+    the admin's own form would take a password alone. Signed-in staff without admin rights are
+    refused rather than sent back to a sign-in that would send them on to the admin again."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.get_full_path(), reverse("console:login"))
+
+
+admin.site.login = _admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -172,7 +172,23 @@ def person_update(*, actor: Actor, person: Person, **fields: Any) -> Person:
 
 
 def _move_links(*, source: Person, target: Person) -> dict[str, int]:
-    """Point every record that refers to `source` at `target`, whatever app it lives in."""
+    """Point every record that refers to `source` at `target`, whatever app it lives in. A
+    record that would then exist twice (the same dose, booking or open registration on both)
+    refuses the merge: which of the two stays is a correction for a person to make."""
+    try:
+        with transaction.atomic():
+            return _move_each_link(source=source, target=target)
+    except IntegrityError:
+        raise ValidationError(
+            _(
+                "Both records hold the same dose, booking or open registration; void or cancel "
+                "the one on the duplicate before merging."
+            ),
+            code="merge_conflict",
+        ) from None
+
+
+def _move_each_link(*, source: Person, target: Person) -> dict[str, int]:
     moved: dict[str, int] = {}
     for relation in Person._meta.related_objects:
         model = relation.related_model
