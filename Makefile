@@ -56,7 +56,7 @@ run: setup
 test: setup system-packages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy sosuckhoe/*/services.py sosuckhoe/*/selectors.py
+	$(VENV)/bin/mypy $(wildcard sosuckhoe/*/services.py sosuckhoe/*/services/*.py sosuckhoe/*/selectors.py) sosuckhoe/supply/schedule.py
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "sosuckhoe.places",
     "sosuckhoe.people",
     "sosuckhoe.accounts",
+    "sosuckhoe.supply",
+    "sosuckhoe.vaccination",
     "sosuckhoe.messaging",
     "sosuckhoe.console",
 ]
@@ -70,11 +72,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sosuckhoe.accounts.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # No django_otp OTPMiddleware: the sign-in form asks for the code, and nothing reads the
+    # `user.is_verified()` it would add, at the price of a query per request of enrolled staff.
+    # Put it back (here) for a view that needs it, such as an OTP-only admin site.
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -120,6 +125,20 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Cache (staff units and subtree ids, sosuckhoe/places/cache.py): shared by every process on
+# Redis when REDIS_URL is a redis:// address, else each process's own memory.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "sosuckhoe",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Accounts
 AUTH_USER_MODEL = "accounts.StaffUser"
 AUTHENTICATION_BACKENDS = [
@@ -138,9 +157,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
-# A staff session ends after this many idle seconds; every request renews it.
+# A staff session ends after this many idle seconds (to within a minute). Sessions stay in the
+# database, so that signing out or deactivating an account ends them in every process: a
+# cached_db engine on the embedded per-process cache would let another worker accept a
+# signed-out session. Writing the row on every request (SESSION_SAVE_EVERY_REQUEST: an UPDATE
+# and a commit) was measured at about a quarter of a console page that does nothing, so
+# SessionRenewalMiddleware renews the expiry at most once a minute (docs/performance.md).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60

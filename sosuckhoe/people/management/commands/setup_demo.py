@@ -25,13 +25,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         call_command("load_units", stdout=self.stdout)
+        call_command("load_supply_reference", stdout=self.stdout)
+        call_command("load_vaccination_reference", stdout=self.stdout)
         credentials = settings.VAR_DIR / "demo-login.txt"
         if not Person.objects.exists():
             province = province_by_code(code=DEMO_PROVINCE)
             self.stdout.write(f"Generating {options['persons']:,} persons in {province.name}…")
             commune_stations_ensure(province=province)
-            job = population_job_create(unit=province, persons=int(options["persons"]), seed=2025)  # type: ignore[call-overload]
-            population_job_run(job_id=job.pk)
+            actor = Actor.system("setup_demo")
+            persons = int(options["persons"])  # type: ignore[call-overload]
+            job = population_job_create(actor=actor, unit=province, persons=persons, seed=2025)
+            population_job_run(actor=actor, job_id=job.pk)
             if not StaffUser.objects.exists():
                 credentials.write_text(self._create_staff(province))
                 credentials.chmod(0o600)

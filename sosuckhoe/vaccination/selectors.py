@@ -1,0 +1,470 @@
+"""Reads of vaccination records. Every list of personal records goes through `visible_to`
+and leaves one audit row naming what it showed; counts show no one and are not audited."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from sosuckhoe.accounts.audit import Actor, audit_write
+from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.people.models import Person
+from sosuckhoe.places.models import AdminUnit, Facility
+from sosuckhoe.supply.schedule import NextDose, next_dose_due
+from sosuckhoe.vaccination.models import (
+    Booking,
+    BookingStatus,
+    DailyTally,
+    Dose,
+    Investigation,
+    PriorityGroup,
+    Reaction,
+    Registration,
+    RegistrationStatus,
+    Screening,
+    VaccinationSession,
+)
+from sosuckhoe.vaccination.services.eligibility import (
+    birth_of,
+    is_highly_exposed,
+    is_immunocompromised,
+    prior_doses,
+)
+
+LIST_LIMIT = 200
+
+
+def _shown_audit(
+    *,
+    actor: Actor,
+    object_type: str,
+    records: Sequence[Any],
+    summary: str,
+    scope_path: str | None = None,
+) -> None:
+    """One row naming every record a list showed and whose they are; none for an empty list."""
+    if not records:
+        return
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type=object_type,
+        scope_path=scope_path,
+        summary=f"{summary} ({len(records)})",
+        changes={
+            "shown": [str(r.uuid) for r in records],
+            "persons": sorted({str(_person_of(r).uuid) for r in records}),
+        },
+    )
+
+
+def _person_of(record: Any) -> Person:
+    return (
+        record
+        if isinstance(record, Person)
+        else getattr(record, "person", None) or record.dose.person
+    )
+
+
+def _reach(actor: Actor, unit: AdminUnit) -> None:
+    """Counts of a unit are for anyone whose unit holds it, analysts included; else not found."""
+    user = actor.user
+    if user is None:
+        return
+    if not (user.sees_whole_country or unit.path.startswith(user.unit.path)):
+        raise Http404
+
+
+# --- A person's page --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VaccinationHistory:
+    """What a person's page shows of vaccination: voided doses included, to be struck through."""
+
+    person: Person
+    registrations: list[Registration]
+    bookings: list[Booking]
+    screenings: list[Screening]
+    doses: list[Dose]
+    reactions: list[Reaction]
+    next_due: NextDose | None
+
+    @property
+    def records(self) -> list[Any]:
+        return [*self.registrations, *self.bookings, *self.screenings, *self.doses, *self.reactions]
+
+
+def _history_of(user: Any, person: Person) -> dict[str, list[Any]]:
+    registrations = Registration.objects.visible_to(user).filter(person=person)
+    bookings = Booking.objects.visible_to(user).filter(person=person)
+    screenings = Screening.objects.visible_to(user).filter(person=person)
+    doses = Dose.objects.visible_to(user).filter(person=person)
+    reactions = Reaction.objects.visible_to(user).filter(dose__person=person)
+    return {
+        "registrations": list(
+            registrations.select_related("priority_group", "preferred_site").order_by(
+                "created_at", "id"
+            )
+        ),
+        "bookings": list(
+            bookings.select_related("session__site", "session__product", "slot").order_by(
+                "created_at", "id"
+            )
+        ),
+        "screenings": list(screenings.select_related("site", "form").order_by("screened_at", "id")),
+        "doses": list(
+            doses.select_related("product", "lot", "site", "vaccinator", "voided_by").order_by(
+                "given_at", "id"
+            )
+        ),
+        "reactions": list(
+            reactions.select_related("dose__product", "investigation")
+            .prefetch_related("terms")
+            .order_by("onset_at", "id")
+        ),
+    }
+
+
+def _next_due(person: Person, on: dt.date) -> NextDose | None:
+    return next_dose_due(
+        birth=birth_of(person),
+        history=prior_doses(person, until=on),
+        on=on,
+        immunocompromised=is_immunocompromised(person, on=on),
+        high_exposure=is_highly_exposed(person),
+    )
+
+
+def person_vaccination_history(
+    *, actor: Actor, person_uuid: UUID, on: dt.date | None = None
+) -> VaccinationHistory:
+    """A person's registrations, bookings, screenings, doses and reactions, as far as the
+    reader may see them: all when the person is theirs, those of their sites when the person
+    lives elsewhere. Not found when they may see none; audited on the person."""
+    person = Person.objects.select_related("home_unit").filter(uuid=person_uuid).first()
+    if person is None:
+        raise Http404
+    parts, on = _history_of(actor.user, person), on or timezone.localdate()
+    own = Person.objects.visible_to(actor.user).filter(pk=person.pk).exists()
+    if not own and not any(parts.values()):
+        raise Http404
+    history = VaccinationHistory(
+        person=person, next_due=_next_due(person, on) if own else None, **parts
+    )
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW,
+        scope_path=person.home_unit.path,
+        object_type="person",
+        object_uuid=person.uuid,
+        summary=f"{person.full_name}: vaccination",
+        changes={"shown": [str(r.uuid) for r in history.records]},
+    )
+    return history
+
+
+def dose_read(*, actor: Actor, dose_uuid: UUID) -> Dose:
+    """One dose for a member of staff, audited; not found when it is not theirs to see."""
+    dose = (
+        Dose.objects.visible_to(actor.user)
+        .select_related("person__home_unit", "product", "lot", "site", "screening", "voided_by")
+        .filter(uuid=dose_uuid)
+        .first()
+    )
+    if dose is None:
+        raise Http404
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW,
+        scope_path=dose.person.home_unit.path,
+        object_type="dose",
+        object_uuid=dose.uuid,
+        summary=str(dose),
+    )
+    return dose
+
+
+# --- A site's day -----------------------------------------------------------------------
+
+
+def site_day_doses(*, actor: Actor, site: Facility, day: dt.date) -> list[Dose]:
+    """The doses a site gave on a day, voided ones included, in the order given."""
+    doses = list(
+        Dose.objects.visible_to(actor.user)
+        .filter(site=site, given_on=day)
+        .select_related("person", "product", "lot")
+        .order_by("given_at", "id")[:LIST_LIMIT]
+    )
+    _shown_audit(
+        actor=actor,
+        object_type="dose",
+        records=doses,
+        summary=f"{site.name} {day:%d/%m/%Y}",
+        scope_path=site.unit.path,
+    )
+    return doses
+
+
+def session_queue(*, actor: Actor, session: VaccinationSession) -> list[Booking]:
+    """The people of a session, booked and walk-in, by slot and arrival; cancelled and moved
+    bookings left out."""
+    bookings = list(
+        Booking.objects.visible_to(actor.user)
+        .filter(session=session)
+        .exclude(status__in=[BookingStatus.CANCELLED, BookingStatus.MOVED])
+        .select_related("person", "slot")
+        .order_by("slot__starts_at", "checked_in_at", "created_at", "id")
+    )
+    _shown_audit(
+        actor=actor,
+        object_type="booking",
+        records=bookings,
+        summary=str(session),
+        scope_path=session.site.unit.path,
+    )
+    return bookings
+
+
+# --- Review ---------------------------------------------------------------------------
+
+
+def registrations_to_review(
+    *,
+    actor: Actor,
+    unit: AdminUnit,
+    status: str = RegistrationStatus.PENDING,
+    limit: int = LIST_LIMIT,
+) -> list[Registration]:
+    """Registrations of the unit's residents in a status, the oldest first."""
+    _reach(actor, unit)
+    registrations = list(
+        Registration.objects.visible_to(actor.user)
+        .filter(status=status, person__home_unit_id__in=unit.subtree_ids)
+        .select_related("person__home_unit", "priority_group", "preferred_site")
+        .order_by("created_at", "id")[:limit]
+    )
+    _shown_audit(
+        actor=actor,
+        object_type="registration",
+        records=registrations,
+        summary=f"{unit.name}: {status}",
+        scope_path=unit.path,
+    )
+    return registrations
+
+
+@dataclass(frozen=True)
+class AgeBand:
+    key: str
+    min_age: int
+    max_age: int | None  # below this age; None: no upper bound
+
+    def persons_q(self, on: dt.date) -> Q:
+        """Persons of the band on `on`; a birth year alone counts as its 1 January."""
+        latest = on - relativedelta(years=self.min_age)
+        by_date = Q(birth_date__lte=latest)
+        by_year = Q(birth_year__lte=latest.year)
+        if self.max_age is not None:
+            earliest = on - relativedelta(years=self.max_age)
+            by_date &= Q(birth_date__gt=earliest)
+            by_year &= Q(birth_year__gt=earliest.year)
+        return Q(birth_date__isnull=False) & by_date | Q(birth_date__isnull=True) & by_year
+
+
+# The bands the guidance speaks of: under 5 (no vaccine), 5–11, 12–17, adults, 50+ (the
+# additional dose and 4th dose), over 65 (priority group 9).
+AGE_BANDS = (
+    AgeBand("0-4", 0, 5),
+    AgeBand("5-11", 5, 12),
+    AgeBand("12-17", 12, 18),
+    AgeBand("18-49", 18, 50),
+    AgeBand("50-64", 50, 65),
+    AgeBand("65+", 65, None),
+)
+
+
+def _residents(unit: AdminUnit) -> QuerySet[Person]:
+    return Person.objects.active().filter(home_unit_id__in=unit.subtree_ids)
+
+
+def _registered() -> Exists:
+    return Exists(
+        Registration.objects.filter(person=OuterRef("pk")).exclude(
+            status__in=[RegistrationStatus.REJECTED, RegistrationStatus.DUPLICATE]
+        )
+    )
+
+
+def _vaccinated() -> Exists:
+    return Exists(Dose.objects.valid().filter(person=OuterRef("pk")))
+
+
+@dataclass(frozen=True)
+class Coverage:
+    key: str  # the band, or the priority group's code
+    population: int
+    registered: int
+    vaccinated: int
+
+
+def coverage_by_age_band(*, actor: Actor, unit: AdminUnit, on: dt.date) -> list[Coverage]:
+    """For each age band of the unit's residents: how many, how many registered, how many
+    have at least one valid dose."""
+    _reach(actor, unit)
+    return _band_counts(unit, on)
+
+
+def _band_counts(unit: AdminUnit, on: dt.date) -> list[Coverage]:
+    residents = _residents(unit).annotate(is_registered=_registered(), is_vaccinated=_vaccinated())
+    aggregates: dict[str, Any] = {}
+    for i, band in enumerate(AGE_BANDS):
+        in_band = band.persons_q(on)
+        aggregates[f"p{i}"] = Count("pk", filter=in_band)
+        aggregates[f"r{i}"] = Count("pk", filter=in_band & Q(is_registered=True))
+        aggregates[f"v{i}"] = Count("pk", filter=in_band & Q(is_vaccinated=True))
+    totals = residents.aggregate(**aggregates)
+    return [
+        Coverage(band.key, totals[f"p{i}"], totals[f"r{i}"], totals[f"v{i}"])
+        for i, band in enumerate(AGE_BANDS)
+    ]
+
+
+@dataclass(frozen=True)
+class GroupCoverage:
+    code: int
+    registered: int
+    vaccinated: int
+
+
+def coverage_by_priority_group(*, actor: Actor, unit: AdminUnit) -> list[GroupCoverage]:
+    """For each priority group: the unit's residents registered in it (rejected and duplicate
+    registrations left out), and how many of them have a valid dose."""
+    _reach(actor, unit)
+    registrations = (
+        Registration.objects.filter(
+            person__home_unit_id__in=unit.subtree_ids, person__merged_into__isnull=True
+        )
+        .exclude(status__in=[RegistrationStatus.REJECTED, RegistrationStatus.DUPLICATE])
+        .annotate(dosed=Exists(Dose.objects.valid().filter(person=OuterRef("person"))))
+    )
+    rows = registrations.values("priority_group__code").annotate(
+        registered=Count("person", distinct=True),
+        vaccinated=Count("person", distinct=True, filter=Q(dosed=True)),
+    )
+    by_code = {row["priority_group__code"]: row for row in rows}
+    return [
+        GroupCoverage(
+            code,
+            by_code.get(code, {}).get("registered", 0),
+            by_code.get(code, {}).get("vaccinated", 0),
+        )
+        for code in PriorityGroup.objects.order_by("code").values_list("code", flat=True)
+    ]
+
+
+def persons_not_reached(
+    *,
+    actor: Actor,
+    unit: AdminUnit,
+    on: dt.date,
+    missing: str,
+    band: AgeBand | None = None,
+    group: PriorityGroup | None = None,
+    limit: int = LIST_LIMIT,
+) -> list[Person]:
+    """Residents of the unit who have not registered (`missing="registration"`) or have no
+    valid dose (`missing="dose"`), in an age band or a priority group, the oldest first."""
+    _reach(actor, unit)
+    persons = (
+        Person.objects.visible_to(actor.user).active().filter(home_unit_id__in=unit.subtree_ids)
+    )
+    persons = (
+        persons.exclude(_registered())
+        if missing == "registration"
+        else persons.exclude(_vaccinated())
+    )
+    if band is not None:
+        persons = persons.filter(band.persons_q(on))
+    if group is not None:
+        persons = persons.filter(vaccination_registrations__priority_group=group).distinct()
+    found = list(persons.select_related("home_unit").order_by("birth_year", "id")[:limit])
+    _shown_audit(
+        actor=actor,
+        object_type="person",
+        records=found,
+        summary=f"{unit.name}: no {missing}",
+        scope_path=unit.path,
+    )
+    return found
+
+
+# --- Reactions --------------------------------------------------------------------------
+
+
+def investigations_open(*, actor: Actor, limit: int = LIST_LIMIT) -> list[Investigation]:
+    """Serious reactions not yet assessed, the most urgent first."""
+    found = list(
+        Investigation.objects.visible_to(actor.user)
+        .filter(assessed_at__isnull=True)
+        .select_related("reaction__dose__person", "reaction__dose__site", "reaction__dose__product")
+        .order_by("assess_by", "id")[:limit]
+    )
+    _shown_audit(
+        actor=actor,
+        object_type="investigation",
+        records=[i.reaction for i in found],
+        summary="open investigations",
+    )
+    return found
+
+
+# --- The tally --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Backlog:
+    site: Facility
+    day: dt.date
+    product_key: str
+    tallied: int | None  # None: no tally entered
+    entered: int
+
+    @property
+    def missing(self) -> int | None:
+        """Doses on paper not yet entered (negative: more entered than tallied)."""
+        return None if self.tallied is None else self.tallied - self.entered
+
+
+def tally_backlog(
+    *, actor: Actor, unit: AdminUnit, since: dt.date, until: dt.date
+) -> list[Backlog]:
+    """Per site, day and product of the unit: the paper tally and the doses entered."""
+    _reach(actor, unit)
+    sites = {f.pk: f for f in Facility.objects.filter(unit_id__in=unit.subtree_ids)}
+    window = {"site_id__in": list(sites), "product__isnull": False}
+    tallies = (
+        DailyTally.objects.filter(day__range=(since, until), **window)
+        .values_list("site_id", "day", "product__key")
+        .annotate(n=Sum("doses"))
+    )
+    entered = (
+        Dose.objects.valid()
+        .filter(given_on__range=(since, until), **window)
+        .values_list("site_id", "given_on", "product__key")
+        .annotate(n=Count("id"))
+    )
+    tallied = {(s, d, p): n for s, d, p, n in tallies}
+    given = {(s, d, p): n for s, d, p, n in entered}
+    keys: Iterable[tuple[int, dt.date, str]] = sorted(
+        set(tallied) | set(given), key=lambda k: (k[1], k[0], k[2])
+    )
+    return [
+        Backlog(sites[s], d, p, tallied.get((s, d, p)), given.get((s, d, p), 0)) for s, d, p in keys
+    ]

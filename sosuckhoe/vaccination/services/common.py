@@ -1,0 +1,89 @@
+"""What every vaccination write shares: refusals with a code, scope checks, locks, audit rows."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+
+from sosuckhoe.accounts.audit import Actor, audit_write
+from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.people.models import Person
+from sosuckhoe.places.models import AdminUnit
+
+
+def refusal(code: str, message: str) -> ValidationError:
+    """A refusal whose `code` names the rule, so that the console, API and imports count it."""
+    return ValidationError(message, code=code)
+
+
+def refuse_any(refusals: list[ValidationError]) -> None:
+    if refusals:
+        raise ValidationError(refusals)
+
+
+def refusal_codes(error: ValidationError) -> list[str]:
+    return [e.code or "invalid" for e in error.error_list]
+
+
+def require_cover(actor: Actor, *units: AdminUnit) -> None:
+    """Refuse unless the actor's unit covers one of the units the record belongs to."""
+    if not any(actor.covers(unit) for unit in units):
+        raise refusal("outside_unit", _("This record is outside your unit."))
+
+
+def require_active(person: Person) -> None:
+    if person.merged_into_id:
+        raise refusal(
+            "person_merged",
+            _("This record was merged into another person's; use the record it was merged into."),
+        )
+
+
+def person_locked(person: Person) -> Person:
+    """A fresh copy of the person row, locked: one person's vaccination writes run one at a
+    time (dose numbers, bookings), and always lock the person first."""
+    return (
+        Person.objects.select_for_update(of=("self",)).select_related("home_unit").get(pk=person.pk)
+    )
+
+
+@contextmanager
+def conflict_refused(code: str, message: str) -> Iterator[None]:
+    """A unique or check constraint that a concurrent writer hit first, as the rule's refusal."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise refusal(code, message) from None
+
+
+def record_audit(
+    *,
+    actor: Actor,
+    action: AuditAction,
+    record: Any,
+    object_type: str,
+    scope_path: str,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return audit_write(
+        actor=actor,
+        action=action,
+        scope_path=scope_path,
+        object_type=object_type,
+        object_uuid=record.uuid,
+        summary=summary or str(record),
+        changes=changes,
+    )
+
+
+def locked(model: type[models.Model], pk: int, *related: str) -> Any:
+    """A fresh copy of one row, locked until the transaction ends."""
+    qs = model._default_manager.select_for_update(of=("self",))
+    if related:
+        qs = qs.select_related(*related)
+    return qs.get(pk=pk)

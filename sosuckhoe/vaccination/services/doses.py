@@ -1,0 +1,393 @@
+"""Recording and voiding doses. A dose is recorded with its use of stock in one transaction,
+or refused with every reason and nothing written; a wrong one is voided, never deleted, and
+the doses after it are numbered again."""
+
+import datetime as dt
+import uuid as uuidlib
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.accounts.models import AuditAction, StaffUser
+from sosuckhoe.core.idempotency import create_once
+from sosuckhoe.people.models import Person
+from sosuckhoe.places.models import Facility, FacilityKind
+from sosuckhoe.supply.models import Lot, Product
+from sosuckhoe.supply.schedule import DoseAssessment
+from sosuckhoe.supply.services import stock_return_use, stock_use
+from sosuckhoe.vaccination.models import (
+    Booking,
+    BookingStatus,
+    Dose,
+    Registration,
+    RegistrationStatus,
+    Screening,
+    ScreeningOutcome,
+    VoidKind,
+)
+from sosuckhoe.vaccination.services.bookings import booking_close_for_dose
+from sosuckhoe.vaccination.services.common import (
+    conflict_refused,
+    locked,
+    person_locked,
+    record_audit,
+    refusal,
+    refuse_any,
+    require_active,
+    require_cover,
+)
+from sosuckhoe.vaccination.services.eligibility import ScheduleView, contraindication_refusals
+
+DOSE_EXISTS = "dose_exists"
+# What a screening must have concluded for a dose the same day; a hospital also gives the
+# doses that screening sends to a facility able to treat anaphylaxis.
+MAY_VACCINATE = (ScreeningOutcome.ELIGIBLE, ScreeningOutcome.CAUTION)
+
+
+@dataclass(frozen=True)
+class DoseEntry:
+    """What the form or the API says about one dose, before any rule is checked."""
+
+    person: Person
+    product: Product
+    lot: Lot
+    site: Facility
+    given_at: dt.datetime
+    vaccinator: StaffUser | None
+    screening: Screening | None
+    booking: Booking | None
+    late_entry_reason: str
+    use_stock: bool
+
+    @property
+    def given_on(self) -> dt.date:
+        return timezone.localdate(self.given_at)
+
+    @property
+    def is_late(self) -> bool:
+        """Entered on a later day than it was given: a dose from a paper record."""
+        return self.given_on < timezone.localdate()
+
+
+def _check_entry(actor: Actor, entry: DoseEntry) -> None:
+    """Who may enter it and when: the site's staff, with its stock; a late entry that uses no
+    stock (a paper record of a dose given long ago) also the person's own unit."""
+    if entry.use_stock or not entry.is_late:
+        require_cover(actor, entry.site.unit)
+    else:
+        require_cover(actor, entry.site.unit, entry.person.home_unit)
+    if not entry.site.is_vaccination_site:
+        raise refusal("not_a_site", _("This facility does not vaccinate."))
+    if entry.given_at > timezone.now():
+        raise refusal("given_in_future", _("A dose cannot be recorded ahead of time."))
+    if entry.is_late and not entry.late_entry_reason.strip():
+        raise refusal(
+            "late_entry_reason_required",
+            _("Say why this dose is entered after its day (for example: from the paper tally)."),
+        )
+    if not entry.use_stock and not entry.is_late:
+        raise refusal("stock_required", _("A dose given today uses the site's stock."))
+
+
+def _lot_refusals(entry: DoseEntry) -> list[ValidationError]:
+    lot, refusals = entry.lot, []
+    if lot.product_id != entry.product.pk:
+        refusals.append(
+            refusal(
+                "lot_wrong_product",
+                _("Lot %(lot)s is of %(product)s.") % {"lot": lot.number, "product": lot.product},
+            )
+        )
+    if lot.expiry_date < entry.given_on:
+        refusals.append(
+            refusal(
+                "lot_expired",
+                _("Lot %(lot)s expired on %(expiry)s.")
+                % {"lot": lot.number, "expiry": lot.expiry_date.strftime("%d/%m/%Y")},
+            )
+        )
+    if lot.recalled_at is not None and lot.recalled_at <= entry.given_at:
+        refusals.append(
+            refusal("lot_recalled", _("Lot %(lot)s has been recalled.") % {"lot": lot.number})
+        )
+    return refusals
+
+
+def _screening_of_day(entry: DoseEntry) -> Screening | None:
+    """The screening the dose follows: the one given, or the person's latest of that day."""
+    if entry.screening is not None:
+        return entry.screening
+    day = Screening.objects.filter(person=entry.person, screened_on=entry.given_on)
+    return day.order_by("-screened_at", "-id").first()
+
+
+def _screening_refusals(entry: DoseEntry, screening: Screening | None) -> list[ValidationError]:
+    """An eligible screening of the dose's day is needed; a late entry with none on record
+    was screened on paper. A screening that said no refuses the dose, late or not."""
+    if screening is None:
+        if entry.is_late:
+            return []
+        return [refusal("not_screened_eligible", _("The person has not been screened today."))]
+    if screening.person_id != entry.person.pk or screening.screened_on != entry.given_on:
+        return [refusal("screening_mismatch", _("This screening is of another person or day."))]
+    allowed = screening.outcome in MAY_VACCINATE or (
+        screening.outcome == ScreeningOutcome.AT_HOSPITAL
+        and entry.site.kind == FacilityKind.HOSPITAL
+    )
+    if allowed:
+        return []
+    return [
+        refusal(
+            "not_screened_eligible",
+            _("The screening of %(day)s concluded: %(outcome)s.")
+            % {
+                "day": entry.given_on.strftime("%d/%m/%Y"),
+                "outcome": screening.get_outcome_display(),
+            },
+        )
+    ]
+
+
+def _duplicate_refusals(entry: DoseEntry) -> list[ValidationError]:
+    same = Dose.objects.valid().filter(
+        person=entry.person, product=entry.product, given_on=entry.given_on
+    )
+    if same.exists():
+        return [refusal(DOSE_EXISTS, _("This dose is already recorded."))]
+    return []
+
+
+def _booking_refusals(entry: DoseEntry) -> list[ValidationError]:
+    booking = entry.booking
+    if booking is None:
+        return []
+    if booking.person_id != entry.person.pk or booking.session.site_id != entry.site.pk:
+        return [refusal("booking_mismatch", _("This booking is of another person or site."))]
+    return []
+
+
+def _booking_of(entry: DoseEntry) -> Booking | None:
+    """The booking the dose was given in: the one given, or the person's checked-in booking
+    at a session of the site that day."""
+    if entry.booking is not None:
+        return entry.booking
+    open_here = Booking.objects.filter(
+        person=entry.person,
+        status=BookingStatus.CHECKED_IN,
+        session__site=entry.site,
+        session__date=entry.given_on,
+    )
+    return open_here.first()
+
+
+def _refusals(
+    entry: DoseEntry, screening: Screening | None, assessment: DoseAssessment
+) -> list[ValidationError]:
+    """Every rule that refuses the dose, so that the form shows them all at once."""
+    return (
+        _lot_refusals(entry)
+        + _screening_refusals(entry, screening)
+        + _booking_refusals(entry)
+        + _duplicate_refusals(entry)
+        + contraindication_refusals(entry.person, entry.product, entry.given_on)
+        + list(assessment.refusals)
+    )
+
+
+def _dose_of(entry: DoseEntry, screening: Screening | None, assessment: DoseAssessment) -> Dose:
+    return Dose(
+        uuid=uuidlib.uuid4(),
+        person=entry.person,
+        product=entry.product,
+        lot=entry.lot,
+        site=entry.site,
+        given_at=entry.given_at,
+        given_on=entry.given_on,
+        vaccinator=entry.vaccinator,
+        screening=screening,
+        booking=_booking_of(entry),
+        kind=assessment.kind,
+        number=assessment.number,
+        series_doses=assessment.series_doses,
+        rule=assessment.rule,
+        late_entry_reason=entry.late_entry_reason.strip()[:300],
+    )
+
+
+def _fulfil(dose: Dose, entry: DoseEntry) -> None:
+    """The booking the dose was given in, and the person's open registration, are done; an
+    old dose from paper fulfils no registration of today."""
+    if dose.booking is not None:
+        booking_close_for_dose(booking=dose.booking)
+    if not entry.is_late:
+        open_registrations = Registration.objects.open().filter(person=entry.person)
+        open_registrations.update(status=RegistrationStatus.VACCINATED)
+
+
+def _record(actor: Actor, entry: DoseEntry) -> Dose:
+    require_active(entry.person)
+    _check_entry(actor, entry)
+    screening = _screening_of_day(entry)
+    assessment = ScheduleView.of(entry.person, entry.given_on).assess(entry.product)
+    refuse_any(_refusals(entry, screening, assessment))
+    dose = _dose_of(entry, screening, assessment)
+    if entry.use_stock:
+        dose.stock_use = stock_use(
+            actor=actor,
+            facility=entry.site,
+            lot=entry.lot,
+            on=entry.given_on,
+            reference=f"dose:{dose.uuid}",
+        )
+    with conflict_refused(DOSE_EXISTS, _("This dose is already recorded.")):
+        dose.save()
+    _fulfil(dose, entry)
+    renumbered = renumber_after(dose)
+    _dose_audit(
+        actor,
+        AuditAction.CREATE,
+        dose,
+        late=entry.is_late,
+        late_entry_reason=dose.late_entry_reason,
+        renumbered=renumbered,
+    )
+    return dose
+
+
+@transaction.atomic
+def dose_record(
+    *,
+    actor: Actor,
+    person: Person,
+    product: Product,
+    lot: Lot,
+    site: Facility,
+    given_at: dt.datetime | None = None,
+    vaccinator: StaffUser | None = None,
+    screening: Screening | None = None,
+    booking: Booking | None = None,
+    late_entry_reason: str = "",
+    use_stock: bool = True,
+    submission_key: UUID | None = None,
+) -> Dose:
+    """Record a dose given, and use its stock. Its kind and number are derived; refused with
+    every reason and nothing written when a rule says no. A dose of an earlier day (a missing
+    one) is entered with its real date and a reason, and the doses after it are renumbered."""
+    entry = DoseEntry(
+        person=person_locked(person),
+        product=product,
+        lot=lot,
+        site=site,
+        given_at=given_at or timezone.now(),
+        vaccinator=vaccinator,
+        screening=screening,
+        booking=booking,
+        late_entry_reason=late_entry_reason,
+        use_stock=use_stock,
+    )
+
+    def find(uuid: UUID) -> Dose:
+        return Dose.objects.visible_to(actor.user).get(uuid=uuid)
+
+    return create_once(
+        submission_key, owner=actor.name, create=lambda: _record(actor, entry), find=find
+    )
+
+
+def renumber_after(dose: Dose) -> dict[str, list[str]]:
+    """Derive again the kind and number of the person's valid doses after `dose` (one added
+    before them, or voided), each judged by the doses before it. Returns what changed."""
+    later = (
+        Dose.objects.valid()
+        .filter(person_id=dose.person_id, given_at__gte=dose.given_at)
+        .exclude(pk=dose.pk)
+        .select_related("product", "person")
+        .order_by("given_at", "id")
+    )
+    changed: dict[str, list[str]] = {}
+    for following in later:
+        view = ScheduleView.of(following.person, following.given_on, exclude=following)
+        assessment = view.assess(following.product)
+        new = (assessment.kind, assessment.number, assessment.series_doses, assessment.rule)
+        if new != (following.kind, following.number, following.series_doses, following.rule):
+            changed[str(following.uuid)] = [
+                f"{following.kind} {following.number}",
+                f"{assessment.kind} {assessment.number}",
+            ]
+            following.kind, following.number, following.series_doses, following.rule = new
+            following.save(update_fields=["kind", "number", "series_doses", "rule"])
+    return changed
+
+
+def _dose_audit(actor: Actor, action: AuditAction, dose: Dose, **changes: object) -> None:
+    record_audit(
+        actor=actor,
+        action=action,
+        record=dose,
+        object_type="dose",
+        scope_path=dose.person.home_unit.path,
+        summary=f"{dose.person.full_name}: {dose.product} {dose.kind} {dose.number}",
+        changes={
+            "product": dose.product.key,
+            "lot": dose.lot.number,
+            "site": str(dose.site.uuid),
+            "given_on": dose.given_on.isoformat(),
+            "kind": dose.kind,
+            "number": dose.number,
+            **changes,
+        },
+    )
+
+
+@transaction.atomic
+def dose_void(*, actor: Actor, dose: Dose, kind: str, reason: str) -> Dose:
+    """Void a dose, saying why; it stays in the history, struck through. A dose entered in
+    error (never given) gives its stock back. The doses after it are numbered again."""
+    if not reason.strip():
+        raise refusal("reason_required", _("Say why the dose is voided."))
+    if kind not in VoidKind.values:
+        raise refusal("void_kind_invalid", _("Choose whether the dose was given."))
+    person_locked(dose.person)
+    dose = locked(Dose, dose.pk, "person__home_unit", "site__unit", "product", "lot")
+    _check_may_void(actor, dose)
+    if kind == VoidKind.ENTERED_IN_ERROR and dose.stock_use is not None:
+        dose.stock_return = stock_return_use(actor=actor, movement=dose.stock_use)
+    dose.voided_at, dose.voided_by, dose.voided_by_name = timezone.now(), actor.user, actor.name
+    dose.void_kind, dose.void_reason = kind, reason.strip()[:300]
+    dose.save(
+        update_fields=[
+            "voided_at",
+            "voided_by",
+            "voided_by_name",
+            "void_kind",
+            "void_reason",
+            "stock_return",
+        ]
+    )
+    renumbered = renumber_after(dose)
+    _dose_audit(
+        actor,
+        AuditAction.UPDATE,
+        dose,
+        voided=kind,
+        reason=dose.void_reason,
+        stock_returned=dose.stock_return_id is not None,
+        renumbered=renumbered,
+    )
+    return dose
+
+
+def _check_may_void(actor: Actor, dose: Dose) -> None:
+    """Whoever could have entered it: the site's staff; for a dose that used no stock, also
+    the person's unit."""
+    if dose.stock_use_id is not None:
+        require_cover(actor, dose.site.unit)
+    else:
+        require_cover(actor, dose.site.unit, dose.person.home_unit)
+    if dose.voided_at is not None:
+        raise refusal("already_voided", _("This dose is already voided."))
