@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "sosuckhoe.vaccination",
     "sosuckhoe.messaging",
     "sosuckhoe.console",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "sosuckhoe.api",
 ]
 
 MIDDLEWARE = [
@@ -224,6 +228,42 @@ if PRODUCTION:
         # Preloading binds the whole domain (often a province's gov.vn, shared with other
         # services) to HTTPS in browsers for good: the domain's owner decides, not this app.
         SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# REST API (sosuckhoe/api): per-staff tokens or the console's session, JSON only, every
+# error as {"code", "message", "fields"}, throttled per token at API_THROTTLE_RATE.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "6000/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "sosuckhoe.api.authentication.TokenAuthentication",
+        "sosuckhoe.api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["sosuckhoe.api.permissions.ReadsPersonalData"],
+    "DEFAULT_THROTTLE_CLASSES": ["sosuckhoe.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "sosuckhoe.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "sosuckhoe API",
+    "DESCRIPTION": "Vaccination records of the province's staff: `Authorization: Token <key>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DoseKindEnum": "sosuckhoe.supply.schedule.DoseKind",
+        "VoidKindEnum": "sosuckhoe.vaccination.models.VoidKind",
+        "ScreeningOutcomeEnum": "sosuckhoe.vaccination.models.ScreeningOutcome",
+        "ReactionOutcomeEnum": "sosuckhoe.vaccination.models.ReactionOutcome",
+    },
+}
 
 # Background work: Celery on Redis/RabbitMQ in production, on a folder with no server embedded.
 BROKER_DIR = VAR_DIR / "broker"

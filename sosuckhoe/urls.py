@@ -3,6 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
+from django.views.generic import RedirectView
 
 from sosuckhoe.core.health import healthz
 
@@ -22,5 +23,9 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("sosuckhoe.api.urls")),
+    # The unversioned address of the schema and its page lead to the current version's.
+    path("api/schema/", RedirectView.as_view(pattern_name="api:schema"), name="api_schema"),
+    path("api/docs/", RedirectView.as_view(pattern_name="api:docs"), name="api_docs"),
     path("", include("sosuckhoe.console.urls")),
 ]

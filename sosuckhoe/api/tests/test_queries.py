@@ -1,0 +1,39 @@
+"""A key costs one query, and a list costs the same whatever its length."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from sosuckhoe.testing.factories import PersonFactory
+
+
+def _queries(client, url: str) -> int:
+    client.get(url)  # the caller's unit and its subtree are cached after the first call
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_a_call_with_a_key_reads_the_key_and_its_user_in_one_query(cast, api_for):
+    client = api_for("commune")
+    assert _queries(client, reverse("api:lots")) == 2  # the key with its user, the lots
+
+
+def test_the_person_search_costs_the_same_for_one_or_many_found(cast, api_for):
+    client, url = api_for("commune"), reverse("api:persons") + "?q=Nguyễn"
+    one = _queries(client, url)
+    for _ in range(5):
+        PersonFactory(home_unit=cast.units.commune_a)
+    assert _queries(client, url) == one
+
+
+def test_the_sessions_of_a_site_cost_the_same_for_one_or_many(cast, api_for, site, make_session):
+    client, url = api_for("commune"), reverse("api:sessions") + f"?site={site.uuid}"
+    make_session(5, 5)
+    one = _queries(client, url)
+    for days in range(1, 4):
+        make_session(5, 5, 5, day=timezone.localdate() + dt.timedelta(days=days))
+    assert _queries(client, url) == one
