@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from sosuckhoe.accounts.models import ROLE_RANK, Role
+
 View = Callable[..., HttpResponse]
 
 
@@ -37,3 +39,8 @@ personal_data_view = _requires(lambda user: user.reads_personal_data)
 audit_reader_view = _requires(lambda user: user.reads_audit_log)
 # Staff accounts and jobs of the manager's subtree; any other account or job is not found.
 manager_view = _requires(lambda user: user.is_manager)
+# Reviewing registrations and planning sessions: health officers (commune and above), not
+# the staff of a site nor analysts.
+officer_view = _requires(
+    lambda user: user.reads_personal_data and ROLE_RANK[user.role] >= ROLE_RANK[Role.COMMUNE]
+)

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_safe
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.console.access import personal_data_view
 from sosuckhoe.console.forms import PersonForm, SearchForm
+from sosuckhoe.console.forms_vaccination import VoidForm
+from sosuckhoe.console.views.doses import may_void
 from sosuckhoe.people.models import IdKind, Person
 from sosuckhoe.people.selectors import (
     person_read,
@@ -20,6 +22,7 @@ from sosuckhoe.people.selectors import (
     persons_search,
 )
 from sosuckhoe.people.services import person_create, person_merge, person_update
+from sosuckhoe.vaccination.selectors import person_vaccination_history
 
 
 @require_safe
@@ -43,7 +46,14 @@ def person_detail(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
     if person.merged_into_id:
         messages.info(request, _("This record was merged into the one shown."))
         return redirect("console:person", person_uuid=person.merged_into.uuid)
-    context = {"person": person, "related": person_related(actor=actor, person=person)}
+    history = person_vaccination_history(actor=actor, person_uuid=person.uuid)
+    context = {
+        "person": person,
+        "related": person_related(actor=actor, person=person),
+        "history": history,
+        "voidable": {d.pk for d in history.doses if may_void(actor, d)},
+        "void_form": VoidForm(),
+    }
     return render(request, "console/person_detail.html", context)
 
 
