@@ -71,7 +71,31 @@ def audit_write(
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event; call it inside the transaction of the operation it records."""
-    return AuditEvent.objects.create(
+    event = audit_event(
+        actor=actor,
+        action=action,
+        scope_path=scope_path,
+        object_type=object_type,
+        object_uuid=object_uuid,
+        summary=summary,
+        changes=changes,
+    )
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    actor: Actor,
+    action: AuditAction,
+    scope_path: str | None = None,
+    object_type: str = "",
+    object_uuid: Any = None,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """The event audit_write appends, unsaved: a batch writes many with one bulk_create."""
+    return AuditEvent(
         actor=actor.user,
         actor_username=actor.name,
         ip=actor.ip,

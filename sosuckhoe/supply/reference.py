@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.db.models import ProtectedError
 
+from sosuckhoe.supply.cache import reference_changed
 from sosuckhoe.supply.models import After, IntervalUnit, Product, ScheduleRule
 
 M = TypeVar("M", bound=models.Model)
@@ -227,4 +228,6 @@ def supply_reference_load() -> ReferenceReport:
             report.unchanged -= 1
             report.updated += 1
     _stale_rules_remove(codes, report)
+    if report.created or report.updated or report.removed:
+        reference_changed()
     return report

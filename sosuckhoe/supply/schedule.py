@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from sosuckhoe.supply.cache import reference_cached
 from sosuckhoe.supply.models import (
     After,
     DoseKind,
@@ -93,7 +94,7 @@ class _Rule:
 
 @dataclass(frozen=True)
 class _Book:
-    """Every product and rule, read once per assessment."""
+    """Every product and rule (kept between calls: supply/cache.py)."""
 
     products: dict[str, Product]
     rules: tuple[_Rule, ...]
@@ -135,6 +136,11 @@ class _Slot:
 
 
 def _book() -> _Book:
+    """Every product and rule, from the process's cache of the reference data."""
+    return reference_cached("schedule:book", _book_read)
+
+
+def _book_read() -> _Book:
     rows = ScheduleRule.objects.prefetch_related("products", "after_products")
     rules = tuple(
         _Rule(

@@ -3,16 +3,18 @@ UPDATE in the same transaction, so that stock never goes below zero even when tw
 the last dose at once; each leaves its audit row."""
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sosuckhoe.accounts.audit import Actor, audit_write
-from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.accounts.audit import Actor, audit_event, audit_write
+from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import (
     ADJUST_REASONS,
@@ -147,23 +149,27 @@ def _record(
         validate_constraints=False,
     )
     movement.save()
-    audit_write(
+    _movement_event(actor, movement).save()
+    return movement
+
+
+def _movement_event(actor: Actor, movement: StockMovement) -> AuditEvent:
+    return audit_event(
         actor=actor,
         action=AuditAction.CREATE,
-        scope_path=facility.unit.path,
+        scope_path=movement.facility.unit.path,
         object_type="stock_movement",
         object_uuid=movement.uuid,
-        summary=f"{kind} {doses:+d} {lot.number}",
+        summary=f"{movement.kind} {movement.doses:+d} {movement.lot.number}",
         changes={
-            "facility": str(facility.uuid),
-            "lot": str(lot.uuid),
-            "kind": kind,
-            "doses": doses,
+            "facility": str(movement.facility.uuid),
+            "lot": str(movement.lot.uuid),
+            "kind": movement.kind,
+            "doses": movement.doses,
             "reason": movement.reason,
             "reference": movement.reference,
         },
     )
-    return movement
 
 
 def _day(on: dt.date | None) -> dt.date:
@@ -379,6 +385,106 @@ def stock_use(
         reference=reference,
         vial=vial,
     )
+
+
+@dataclass
+class _PairUses:
+    """What a batch takes of one lot at one facility: the locked balance, the vial drawn from."""
+
+    facility: Facility
+    lot: Lot
+    left: int
+    vial: OpenVial | None
+    taken: int = 0
+    vials: list[OpenVial] = field(default_factory=list)  # every vial drawn from, to save
+
+
+class StockUses:
+    """Uses of stock for a batch of doses: each use checked by the rules of stock_use and
+    taken from balances locked (in id order) up front, then all written in a few
+    statements: one UPDATE per balance, the vials, the ledger lines and their audit rows."""
+
+    def __init__(self, *, actor: Actor, pairs: Iterable[tuple[Facility, Lot]]) -> None:
+        self.actor = actor
+        wanted = {(f.pk, lot.pk): (f, lot) for f, lot in pairs}
+        self.pairs: dict[tuple[int, int], _PairUses] = {}
+        self.uses: list[tuple[_PairUses, OpenVial | None, dt.date, str]] = []
+        if not wanted:
+            return
+        keys = Q()
+        for facility_id, lot_id in wanted:
+            keys |= Q(facility_id=facility_id, lot_id=lot_id)
+        balances = StockBalance.objects.select_for_update().filter(keys).order_by("pk")
+        left = {(b.facility_id, b.lot_id): b.doses for b in balances}
+        vials = OpenVial.objects.select_for_update().filter(keys, closed_at__isnull=True)
+        open_vials = {(v.facility_id, v.lot_id): v for v in vials.order_by("pk")}
+        for key, (facility, lot) in wanted.items():
+            self.pairs[key] = _PairUses(facility, lot, left.get(key, 0), open_vials.get(key))
+
+    def take(
+        self, *, facility: Facility, lot: Lot, on: dt.date, reference: str
+    ) -> ValidationError | None:
+        """Take one dose for a use, or the refusal stock_use would give."""
+        try:
+            _check_covers(self.actor, facility)
+            _check_usable(lot, on)
+        except ValidationError as error:
+            return error
+        pair = self.pairs[(facility.pk, lot.pk)]
+        if pair.left < 1:
+            return _out_of_stock(facility, lot, 1)
+        pair.left, pair.taken = pair.left - 1, pair.taken + 1
+        vial = self._vial_draw(pair) if lot.doses_per_vial > 1 else None
+        self.uses.append((pair, vial, on, reference))
+        return None
+
+    @staticmethod
+    def _vial_draw(pair: _PairUses) -> OpenVial:
+        """As _vial_draw does: from the open vial, else a new one (what its label holds,
+        unless the stock counted holds less)."""
+        if pair.vial is None:
+            size = min(pair.lot.doses_per_vial, pair.left + 1)
+            pair.vial = OpenVial(facility=pair.facility, lot=pair.lot, doses=size)
+        vial = pair.vial
+        if not pair.vials or pair.vials[-1] is not vial:
+            pair.vials.append(vial)
+        vial.used += 1
+        if vial.used == vial.doses:
+            vial.closed_at, vial.wasted = timezone.now(), 0
+            pair.vial = None
+        return vial
+
+    def write(self) -> dict[str, StockMovement]:
+        """Write what was taken; the ledger lines by their reference."""
+        now = timezone.now()
+        for pair in self.pairs.values():
+            if pair.taken:
+                StockBalance.objects.filter(facility=pair.facility, lot=pair.lot).update(
+                    doses=F("doses") - pair.taken, updated_at=now
+                )
+            for vial in pair.vials:
+                if vial.pk is not None:
+                    vial.save(update_fields=["used", "closed_at", "wasted"])
+        OpenVial.objects.bulk_create(
+            v for pair in self.pairs.values() for v in pair.vials if v.pk is None
+        )
+        # Built by this class from checked rows, so no full_clean; the database checks them.
+        movements = StockMovement.objects.bulk_create(
+            StockMovement(
+                facility=pair.facility,
+                lot=pair.lot,
+                kind=MovementKind.USE,
+                doses=-1,
+                on=on,
+                reference=reference,
+                vial=vial,
+                recorded_by=self.actor.user,
+                recorded_by_name=self.actor.name,
+            )
+            for pair, vial, on, reference in self.uses
+        )
+        AuditEvent.objects.bulk_create(_movement_event(self.actor, m) for m in movements)
+        return {m.reference: m for m in movements}
 
 
 def _vial_give_back(actor: Actor, use: StockMovement, returned: StockMovement) -> None:

@@ -5,6 +5,7 @@ the doses after it are numbered again."""
 import datetime as dt
 import uuid as uuidlib
 from dataclasses import dataclass
+from functools import cached_property
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -12,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sosuckhoe.accounts.audit import Actor
-from sosuckhoe.accounts.models import AuditAction, StaffUser
+from sosuckhoe.accounts.audit import Actor, audit_event
+from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
 from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility, FacilityKind
@@ -22,7 +23,6 @@ from sosuckhoe.supply.schedule import DoseAssessment
 from sosuckhoe.supply.services import stock_return_use, stock_use
 from sosuckhoe.vaccination.models import (
     Booking,
-    BookingStatus,
     Dose,
     Registration,
     RegistrationStatus,
@@ -35,13 +35,17 @@ from sosuckhoe.vaccination.services.common import (
     conflict_refused,
     locked,
     person_locked,
-    record_audit,
     refusal,
     refuse_any,
     require_active,
     require_cover,
 )
-from sosuckhoe.vaccination.services.eligibility import ScheduleView, contraindication_refusals
+from sosuckhoe.vaccination.services.eligibility import (
+    PersonFacts,
+    ScheduleView,
+    contraindication_refusals,
+    person_facts,
+)
 
 DOSE_EXISTS = "dose_exists"
 # What a screening must have concluded for a dose the same day; a hospital also gives the
@@ -64,11 +68,11 @@ class DoseEntry:
     late_entry_reason: str
     use_stock: bool
 
-    @property
+    @cached_property
     def given_on(self) -> dt.date:
         return timezone.localdate(self.given_at)
 
-    @property
+    @cached_property
     def is_late(self) -> bool:
         """Entered on a later day than it was given: a dose from a paper record."""
         return self.given_on < timezone.localdate()
@@ -118,12 +122,11 @@ def _lot_refusals(entry: DoseEntry) -> list[ValidationError]:
     return refusals
 
 
-def _screening_of_day(entry: DoseEntry) -> Screening | None:
+def _screening_of_day(entry: DoseEntry, facts: PersonFacts) -> Screening | None:
     """The screening the dose follows: the one given, or the person's latest of that day."""
     if entry.screening is not None:
         return entry.screening
-    day = Screening.objects.filter(person=entry.person, screened_on=entry.given_on)
-    return day.order_by("-screened_at", "-id").first()
+    return facts.screening_of_day(entry.given_on)
 
 
 def _screening_refusals(entry: DoseEntry, screening: Screening | None) -> list[ValidationError]:
@@ -153,11 +156,8 @@ def _screening_refusals(entry: DoseEntry, screening: Screening | None) -> list[V
     ]
 
 
-def _duplicate_refusals(entry: DoseEntry) -> list[ValidationError]:
-    same = Dose.objects.valid().filter(
-        person=entry.person, product=entry.product, given_on=entry.given_on
-    )
-    if same.exists():
+def _duplicate_refusals(entry: DoseEntry, facts: PersonFacts) -> list[ValidationError]:
+    if facts.has_dose(entry.product.pk, entry.given_on):
         return [refusal(DOSE_EXISTS, _("This dose is already recorded."))]
     return []
 
@@ -171,35 +171,52 @@ def _booking_refusals(entry: DoseEntry) -> list[ValidationError]:
     return []
 
 
-def _booking_of(entry: DoseEntry) -> Booking | None:
+def _booking_of(entry: DoseEntry, facts: PersonFacts) -> Booking | None:
     """The booking the dose was given in: the one given, or the person's checked-in booking
     at a session of the site that day."""
     if entry.booking is not None:
         return entry.booking
-    open_here = Booking.objects.filter(
-        person=entry.person,
-        status=BookingStatus.CHECKED_IN,
-        session__site=entry.site,
-        session__date=entry.given_on,
-    )
-    return open_here.first()
+    return facts.checked_in_at(entry.site.pk, entry.given_on)
 
 
 def _refusals(
-    entry: DoseEntry, screening: Screening | None, assessment: DoseAssessment
+    entry: DoseEntry, facts: PersonFacts, screening: Screening | None, assessment: DoseAssessment
 ) -> list[ValidationError]:
     """Every rule that refuses the dose, so that the form shows them all at once."""
     return (
         _lot_refusals(entry)
         + _screening_refusals(entry, screening)
         + _booking_refusals(entry)
-        + _duplicate_refusals(entry)
-        + contraindication_refusals(entry.person, entry.product, entry.given_on)
+        + _duplicate_refusals(entry, facts)
+        + contraindication_refusals(entry.person, entry.product, entry.given_on, facts=facts)
         + list(assessment.refusals)
     )
 
 
-def _dose_of(entry: DoseEntry, screening: Screening | None, assessment: DoseAssessment) -> Dose:
+@dataclass(frozen=True)
+class Verdict:
+    """What the rules found for a dose they allow: the screening and booking it follows, and
+    the schedule's kind and number."""
+
+    screening: Screening | None
+    booking: Booking | None
+    assessment: DoseAssessment
+
+
+def dose_check(actor: Actor, entry: DoseEntry, facts: PersonFacts) -> Verdict:
+    """Every rule of a dose, judged on the facts of its person (the person row locked): the
+    one path of dose_record and of doses_record_batch. Raises the refusals."""
+    require_active(entry.person)
+    _check_entry(actor, entry)
+    screening = _screening_of_day(entry, facts)
+    assessment = ScheduleView.of_facts(entry.person, entry.given_on, facts).assess(entry.product)
+    refuse_any(_refusals(entry, facts, screening, assessment))
+    return Verdict(screening, _booking_of(entry, facts), assessment)
+
+
+def dose_of(entry: DoseEntry, verdict: Verdict) -> Dose:
+    """The dose row of an entry the rules allowed, not saved."""
+    assessment = verdict.assessment
     return Dose(
         uuid=uuidlib.uuid4(),
         person=entry.person,
@@ -209,8 +226,8 @@ def _dose_of(entry: DoseEntry, screening: Screening | None, assessment: DoseAsse
         given_at=entry.given_at,
         given_on=entry.given_on,
         vaccinator=entry.vaccinator,
-        screening=screening,
-        booking=_booking_of(entry),
+        screening=verdict.screening,
+        booking=verdict.booking,
         kind=assessment.kind,
         number=assessment.number,
         series_doses=assessment.series_doses,
@@ -219,7 +236,7 @@ def _dose_of(entry: DoseEntry, screening: Screening | None, assessment: DoseAsse
     )
 
 
-def _fulfil(dose: Dose, entry: DoseEntry) -> None:
+def fulfil(dose: Dose, entry: DoseEntry) -> None:
     """The booking the dose was given in, and the person's open registration, are done; an
     old dose from paper fulfils no registration of today."""
     if dose.booking is not None:
@@ -230,12 +247,8 @@ def _fulfil(dose: Dose, entry: DoseEntry) -> None:
 
 
 def _record(actor: Actor, entry: DoseEntry) -> Dose:
-    require_active(entry.person)
-    _check_entry(actor, entry)
-    screening = _screening_of_day(entry)
-    assessment = ScheduleView.of(entry.person, entry.given_on).assess(entry.product)
-    refuse_any(_refusals(entry, screening, assessment))
-    dose = _dose_of(entry, screening, assessment)
+    facts = person_facts([entry.person.pk])[entry.person.pk]
+    dose = dose_of(entry, dose_check(actor, entry, facts))
     if entry.use_stock:
         dose.stock_use = stock_use(
             actor=actor,
@@ -246,9 +259,11 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
         )
     with conflict_refused(DOSE_EXISTS, _("This dose is already recorded.")):
         dose.save()
-    _fulfil(dose, entry)
-    renumbered = renumber_after(dose)
-    _dose_audit(
+    fulfil(dose, entry)
+    # Only a dose entered before others on record changes their numbers.
+    last = facts.last_given_at
+    renumbered = renumber_after(dose) if last is not None and dose.given_at <= last else {}
+    dose_audit(
         actor,
         AuditAction.CREATE,
         dose,
@@ -324,11 +339,16 @@ def renumber_after(dose: Dose) -> dict[str, list[str]]:
     return changed
 
 
-def _dose_audit(actor: Actor, action: AuditAction, dose: Dose, **changes: object) -> None:
-    record_audit(
+def dose_audit(actor: Actor, action: AuditAction, dose: Dose, **changes: object) -> None:
+    dose_event(actor, action, dose, **changes).save()
+
+
+def dose_event(actor: Actor, action: AuditAction, dose: Dose, **changes: object) -> AuditEvent:
+    """The audit row of a dose written, unsaved: a batch writes them with one bulk_create."""
+    return audit_event(
         actor=actor,
         action=action,
-        record=dose,
+        object_uuid=dose.uuid,
         object_type="dose",
         scope_path=dose.person.home_unit.path,
         summary=f"{dose.person.full_name}: {dose.product} {dose.kind} {dose.number}",
@@ -370,7 +390,7 @@ def dose_void(*, actor: Actor, dose: Dose, kind: str, reason: str) -> Dose:
         ]
     )
     renumbered = renumber_after(dose)
-    _dose_audit(
+    dose_audit(
         actor,
         AuditAction.UPDATE,
         dose,

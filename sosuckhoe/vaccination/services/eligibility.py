@@ -1,8 +1,9 @@
 """Whether a person may be vaccinated on a day, and which rule says no."""
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,7 +12,8 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.supply.models import Product
 from sosuckhoe.supply.schedule import DoseAssessment, PriorDose, dose_assess
 from sosuckhoe.vaccination.models import (
-    AefiTerm,
+    Booking,
+    BookingStatus,
     Dose,
     Registration,
     Screening,
@@ -88,20 +90,7 @@ class Contraindication:
 
 def contraindications(person: Person, *, on: dt.date) -> list[Contraindication]:
     """Contraindications on record: a screening that concluded so, or anaphylaxis after a dose."""
-    found = [
-        Contraindication(day, family)
-        for day, family in Screening.objects.filter(
-            person=person, screened_on__lte=on, outcome=ScreeningOutcome.CONTRAINDICATED
-        ).values_list("screened_on", "product__family")
-    ]
-    anaphylaxis = AefiTerm.objects.filter(code=ANAPHYLAXIS)
-    found += [
-        Contraindication(day, family)
-        for day, family in Dose.objects.valid()
-        .filter(person=person, given_on__lte=on, reactions__terms__in=anaphylaxis)
-        .values_list("given_on", "product__family")
-    ]
-    return found
+    return person_facts([person.pk])[person.pk].contraindications(on=on)
 
 
 def _contraindicated(product: Product, found: Iterable[Contraindication]) -> list[ValidationError]:
@@ -113,10 +102,127 @@ def _contraindicated(product: Product, found: Iterable[Contraindication]) -> lis
 
 
 def contraindication_refusals(
-    person: Person, product: Product, on: dt.date
+    person: Person, product: Product, on: dt.date, *, facts: "PersonFacts | None" = None
 ) -> list[ValidationError]:
     """The refusal of a product that a screening or an anaphylaxis on record rules out."""
-    return _contraindicated(product, contraindications(person, on=on))
+    found = facts.contraindications(on=on) if facts else contraindications(person, on=on)
+    return _contraindicated(product, found)
+
+
+@dataclass(frozen=True)
+class DoseFact:
+    """A valid dose on record, as the rules of the next one read it."""
+
+    pk: int
+    product_id: int
+    product_key: str
+    given_on: dt.date
+    given_at: dt.datetime
+    kind: str
+    number: int
+
+
+@dataclass
+class PersonFacts:
+    """What the rules of a dose read of one person, loaded once (person_facts) for one dose
+    or for a whole batch, and kept up to date as the batch adds doses."""
+
+    doses: list[DoseFact] = field(default_factory=list)  # by given_at, then id
+    screenings: list[Screening] = field(default_factory=list)  # by screened_at, then id
+    immunocompromised_screenings: set[int] = field(default_factory=set)
+    high_exposure: bool = False
+    anaphylaxis: list[Contraindication] = field(default_factory=list)
+    checked_in: list[Booking] = field(default_factory=list)
+
+    def history(self, *, until: dt.date, exclude: int | None = None) -> list[PriorDose]:
+        """The valid doses up to `until` but the one whose pk is `exclude`, oldest first."""
+        return [
+            PriorDose(product_key=d.product_key, given_on=d.given_on, kind=d.kind, number=d.number)
+            for d in self.doses
+            if d.given_on <= until and d.pk != exclude
+        ]
+
+    def immunocompromised(self, *, on: dt.date) -> bool:
+        """Whether the latest screening up to `on` said so (adult form, item 6)."""
+        earlier = [s for s in self.screenings if s.screened_on <= on]
+        return bool(earlier) and earlier[-1].pk in self.immunocompromised_screenings
+
+    def contraindications(self, *, on: dt.date) -> list[Contraindication]:
+        """A screening that concluded so, or anaphylaxis after a dose, up to `on`."""
+        found = [
+            Contraindication(s.screened_on, s.product.family if s.product else None)
+            for s in self.screenings
+            if s.screened_on <= on and s.outcome == ScreeningOutcome.CONTRAINDICATED
+        ]
+        return found + [c for c in self.anaphylaxis if c.day <= on]
+
+    def screening_of_day(self, day: dt.date) -> Screening | None:
+        """The latest screening of that day."""
+        of_day = [s for s in self.screenings if s.screened_on == day]
+        return of_day[-1] if of_day else None
+
+    def has_dose(self, product_id: int, day: dt.date) -> bool:
+        return any(d.product_id == product_id and d.given_on == day for d in self.doses)
+
+    def checked_in_at(self, site_id: int, day: dt.date) -> Booking | None:
+        """The person's checked-in booking at a session of the site that day."""
+        here = (b for b in self.checked_in if (b.session.site_id, b.session.date) == (site_id, day))
+        return next(here, None)
+
+    @property
+    def last_given_at(self) -> dt.datetime | None:
+        return self.doses[-1].given_at if self.doses else None
+
+    def dose_added(self, dose: Dose) -> None:
+        """A dose the batch just recorded: the person's next doses follow it."""
+        fact = DoseFact(
+            pk=dose.pk or 0,
+            product_id=dose.product_id,
+            product_key=dose.product.key,
+            given_on=dose.given_on,
+            given_at=dose.given_at,
+            kind=dose.kind,
+            number=dose.number,
+        )
+        bisect.insort(self.doses, fact, key=lambda d: (d.given_at, d.pk))
+        if dose.booking is not None:
+            self.checked_in = [b for b in self.checked_in if b.pk != dose.booking.pk]
+
+
+def person_facts(person_ids: Collection[int]) -> dict[int, PersonFacts]:
+    """The facts of each person, in six queries however many persons."""
+    facts = {pk: PersonFacts() for pk in person_ids}
+    doses = Dose.objects.valid().filter(person_id__in=facts).order_by("given_at", "id")
+    for pk, person_id, product_id, key, day, at, kind, number in doses.values_list(
+        "id", "person_id", "product_id", "product__key", "given_on", "given_at", "kind", "number"
+    ):
+        facts[person_id].doses.append(DoseFact(pk, product_id, key, day, at, kind, number))
+    screenings = Screening.objects.filter(person_id__in=facts).select_related("product")
+    for screening in screenings.order_by("screened_at", "id"):
+        facts[screening.person_id].screenings.append(screening)
+    marking = ScreeningAnswer.objects.filter(
+        screening__person_id__in=facts, yes=True, item__marks_immunocompromised=True
+    ).values_list("screening__person_id", "screening_id")
+    for person_id, screening_id in marking:
+        facts[person_id].immunocompromised_screenings.add(screening_id)
+    latest_first = Registration.objects.filter(person_id__in=facts).order_by(
+        "person_id", "-created_at", "-id"
+    )
+    seen: set[int] = set()
+    for person_id, high in latest_first.values_list("person_id", "priority_group__high_exposure"):
+        if person_id not in seen:
+            seen.add(person_id)
+            facts[person_id].high_exposure = high
+    for person_id, day, family in (
+        Dose.objects.valid()
+        .filter(person_id__in=facts, reactions__terms__code=ANAPHYLAXIS)
+        .values_list("person_id", "given_on", "product__family")
+    ):
+        facts[person_id].anaphylaxis.append(Contraindication(day, family))
+    checked_in = Booking.objects.filter(person_id__in=facts, status=BookingStatus.CHECKED_IN)
+    for booking in checked_in.select_related("session").order_by("id"):
+        facts[booking.person_id].checked_in.append(booking)
+    return facts
 
 
 @dataclass(frozen=True)
@@ -132,12 +238,18 @@ class ScheduleView:
     @classmethod
     def of(cls, person: Person, on: dt.date, *, exclude: Dose | None = None) -> "ScheduleView":
         """The person as of `on`, their doses up to that day but `exclude`."""
+        return cls.of_facts(person, on, person_facts([person.pk])[person.pk], exclude=exclude)
+
+    @classmethod
+    def of_facts(
+        cls, person: Person, on: dt.date, facts: PersonFacts, *, exclude: Dose | None = None
+    ) -> "ScheduleView":
         return cls(
             person=person,
             on=on,
-            history=prior_doses(person, until=on, exclude=exclude),
-            immunocompromised=is_immunocompromised(person, on=on),
-            high_exposure=is_highly_exposed(person),
+            history=facts.history(until=on, exclude=exclude.pk if exclude else None),
+            immunocompromised=facts.immunocompromised(on=on),
+            high_exposure=facts.high_exposure,
         )
 
     def assess(self, product: Product) -> DoseAssessment:
@@ -164,7 +276,8 @@ def eligibility_check(
     if not candidates:
         none = refusal("product_inactive", _("No vaccine is in use."))
         return Eligibility(on=on, products=(), refusals=(none,))
-    view, found = ScheduleView.of(person, on), contraindications(person, on=on)
+    facts = person_facts([person.pk])[person.pk]
+    view, found = ScheduleView.of_facts(person, on, facts), facts.contraindications(on=on)
     verdicts = [(c, [*_contraindicated(c, found), *view.assess(c).refusals]) for c in candidates]
     allowed = tuple(c for c, refusals in verdicts if not refusals)
     if allowed:

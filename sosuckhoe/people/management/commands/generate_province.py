@@ -7,7 +7,8 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.core.jobs import JobStatus
 from sosuckhoe.people.jobs import population_job_create, population_job_enqueue, population_job_run
 from sosuckhoe.places.models import AdminUnit, UnitLevel
-from sosuckhoe.places.services import CURRENT_EDITION
+from sosuckhoe.places.services import CURRENT_EDITION, commune_stations_ensure
+from sosuckhoe.vaccination.generator import campaign_generate
 
 
 class Command(BaseCommand):
@@ -25,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None)
         parser.add_argument(
             "--background", action="store_true", help="hand the job to a worker and return"
+        )
+        parser.add_argument(
+            "--doses",
+            action="store_true",
+            help="then give the persons vaccination histories of the 2021–2022 campaign",
         )
 
     def handle(self, *args: object, **options: object) -> None:
@@ -57,4 +63,24 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{job.progress_done:,} persons in {job.households_made:,} households in "
             f"{province.name} ({elapsed:.1f} s, {job.progress_done / elapsed:,.0f} persons/s)"
+        )
+        if options["doses"]:
+            self._doses(actor, province, seed)  # type: ignore[arg-type]
+
+    def _doses(self, actor: Actor, province: AdminUnit, seed: int | None) -> None:
+        started = time.perf_counter()
+        commune_stations_ensure(province=province)
+        report = campaign_generate(
+            actor=actor,
+            unit=province,
+            seed=seed,
+            on_progress=lambda done: self.stdout.write(f"  {done:,} doses…"),
+        )
+        elapsed = time.perf_counter() - started
+        doses = report.histories.doses
+        self.stdout.write(
+            f"{doses:,} doses for {report.histories.persons:,} persons ({elapsed:.1f} s, "
+            f"{doses / elapsed:,.0f} doses/s); refused by the rules: {report.histories.refused}; "
+            f"{report.reactions:,} reactions, {report.voids:,} voided, "
+            f"{report.sessions:,} sessions"
         )

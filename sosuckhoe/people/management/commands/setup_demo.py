@@ -13,6 +13,7 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.selectors import country_root, province_by_code
 from sosuckhoe.places.services import commune_stations_ensure
+from sosuckhoe.vaccination.generator import campaign_generate
 
 DEMO_PROVINCE = "37"  # Ninh Bình since July 2025 (with the former Nam Định and Hà Nam)
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             persons = int(options["persons"])  # type: ignore[call-overload]
             job = population_job_create(actor=actor, unit=province, persons=persons, seed=2025)
             population_job_run(actor=actor, job_id=job.pk)
+            self.stdout.write("Vaccination histories of the 2021–2022 campaign, stock, sessions…")
+            campaign_generate(actor=actor, unit=province, seed=2025)
             if not StaffUser.objects.exists():
                 credentials.write_text(self._create_staff(province))
                 credentials.chmod(0o600)

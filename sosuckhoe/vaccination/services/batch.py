@@ -1,0 +1,346 @@
+"""Many doses in one call (the API's batch endpoint, imports, the generator): every item is
+judged by the very rules of dose_record (`dose_check`), accepted or refused on its own, and
+the accepted ones are written in a few statements per chunk.
+
+A chunk is one transaction: its persons are locked (in id order) and everything the rules
+read of them, of the lots, sites and stock is loaded in a few queries; the items are judged in
+the order they were given, each on the facts left by the items before it; then the doses,
+their stock uses, submission keys and audit rows are inserted in bulk.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
+from sosuckhoe.core.models import SubmissionKey
+from sosuckhoe.people.models import Person
+from sosuckhoe.places.models import Facility
+from sosuckhoe.supply.models import Lot, Product
+from sosuckhoe.supply.services import StockUses
+from sosuckhoe.vaccination.models import Dose, Registration, RegistrationStatus, Screening
+from sosuckhoe.vaccination.services.bookings import booking_close_for_dose
+from sosuckhoe.vaccination.services.common import refusal
+from sosuckhoe.vaccination.services.doses import (
+    DOSE_EXISTS,
+    DoseEntry,
+    dose_check,
+    dose_event,
+    dose_of,
+    renumber_after,
+)
+from sosuckhoe.vaccination.services.eligibility import PersonFacts, person_facts
+
+CHUNK = 1000  # items per transaction: the API's batch limit
+
+
+@dataclass(frozen=True)
+class DoseItem:
+    """One dose of a batch, its records named by instance or by what an API caller knows:
+    person and site by uuid, product by key, lot by number, vaccinator by username."""
+
+    person: Person | UUID
+    product: Product | str
+    lot: Lot | str
+    site: Facility | UUID
+    given_at: dt.datetime
+    screening: Screening | UUID | None = None
+    vaccinator: str = ""
+    submission_key: UUID | None = None
+    late_entry_reason: str = ""
+
+
+@dataclass(frozen=True)
+class DoseItemResult:
+    index: int
+    dose: Dose | None
+    error: ValidationError | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.dose is not None
+
+
+def doses_record_batch(
+    *, actor: Actor, items: Sequence[DoseItem], use_stock: bool = True
+) -> list[DoseItemResult]:
+    """Record each dose that the rules of dose_record allow, refuse each other with its
+    reasons; results in the order of the items."""
+    results: list[DoseItemResult] = []
+    for start in range(0, len(items), CHUNK):
+        results += _chunk_record(actor, items[start : start + CHUNK], start, use_stock)
+    return results
+
+
+def _pk_or(value: Any, model: type[models.Model]) -> tuple[int | None, Any]:
+    """(pk, None) for a row, (None, the uuid) for a uuid."""
+    return (value.pk, None) if isinstance(value, model) else (None, value)
+
+
+def _key(value: Any, model: type[models.Model]) -> Any:
+    """How _References keeps a row the item names: by pk for a row, else as named."""
+    return value.pk if isinstance(value, model) else value
+
+
+def _lot_number(number: str) -> str:
+    """As lot_register writes it."""
+    return "".join(number.split()).upper()
+
+
+@dataclass
+class _References:
+    """The rows the items name, read in one query per kind; the persons locked."""
+
+    persons: dict[Any, Person] = field(default_factory=dict)
+    products: dict[Any, Product] = field(default_factory=dict)
+    lots: dict[Any, Lot] = field(default_factory=dict)
+    sites: dict[Any, Facility] = field(default_factory=dict)
+    screenings: dict[Any, Screening] = field(default_factory=dict)
+    vaccinators: dict[str, StaffUser] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, items: Sequence[DoseItem]) -> "_References":
+        refs = cls()
+        refs._persons_lock(items)
+        refs._products_load(items)
+        refs._lots_load(items)
+        sites = [_pk_or(i.site, Facility) for i in items]
+        for site in Facility.objects.select_related("unit").filter(_named(sites)):
+            refs.sites[site.pk] = refs.sites[site.uuid] = site
+        screenings = [_pk_or(i.screening, Screening) for i in items if i.screening is not None]
+        if screenings:
+            for screening in Screening.objects.select_related("product").filter(_named(screenings)):
+                refs.screenings[screening.pk] = refs.screenings[screening.uuid] = screening
+        names = {i.vaccinator for i in items if i.vaccinator}
+        if names:
+            refs.vaccinators = {u.username: u for u in StaffUser.objects.filter(username__in=names)}
+        return refs
+
+    def _persons_lock(self, items: Sequence[DoseItem]) -> None:
+        # In id order, as person_locked does one at a time, so that writers cannot deadlock.
+        named = _named([_pk_or(i.person, Person) for i in items])
+        locked = Person.objects.select_for_update(of=("self",)).select_related("home_unit")
+        for person in locked.filter(named).order_by("pk"):
+            self.persons[person.pk] = self.persons[person.uuid] = person
+
+    def _products_load(self, items: Sequence[DoseItem]) -> None:
+        keys = {i.product if isinstance(i.product, str) else i.product.key for i in items}
+        for product in Product.objects.filter(key__in=keys):
+            self.products[product.key] = product
+
+    def _lots_load(self, items: Sequence[DoseItem]) -> None:
+        pks = {i.lot.pk for i in items if isinstance(i.lot, Lot)}
+        numbers = {_lot_number(i.lot) for i in items if isinstance(i.lot, str)}
+        found = Lot.objects.select_related("product").filter(
+            Q(pk__in=pks) | Q(number__in=numbers, product__in=list(self.products.values()))
+        )
+        for lot in found:
+            self.lots[lot.pk] = self.lots[(lot.product.key, lot.number)] = lot
+
+    def entry(self, item: DoseItem, use_stock: bool) -> DoseEntry:
+        """The item as dose_record receives it, or the refusal of a record it names wrongly."""
+        person = self.persons.get(
+            item.person.pk if isinstance(item.person, Person) else item.person
+        )
+        if person is None:
+            raise refusal("person_not_found", _("No such person."))
+        key = item.product.key if isinstance(item.product, Product) else item.product
+        product = self.products.get(key)
+        if product is None:
+            raise refusal("product_unknown", _("No vaccine has this key."))
+        lot = self.lots.get(
+            item.lot.pk if isinstance(item.lot, Lot) else (product.key, _lot_number(item.lot))
+        )
+        if lot is None:
+            raise refusal("lot_unknown", _("No lot of this vaccine has this number."))
+        site = self.sites.get(_key(item.site, Facility))
+        if site is None:
+            raise refusal("site_not_found", _("No such vaccination site."))
+        return DoseEntry(
+            person=person,
+            product=product,
+            lot=lot,
+            site=site,
+            given_at=item.given_at,
+            vaccinator=self._vaccinator(item),
+            screening=self._screening(item),
+            booking=None,
+            late_entry_reason=item.late_entry_reason,
+            use_stock=use_stock,
+        )
+
+    def _screening(self, item: DoseItem) -> Screening | None:
+        if item.screening is None:
+            return None
+        screening = self.screenings.get(_key(item.screening, Screening))
+        if screening is None:
+            raise refusal("screening_not_found", _("No such screening."))
+        return screening
+
+    def _vaccinator(self, item: DoseItem) -> StaffUser | None:
+        if not item.vaccinator:
+            return None
+        user = self.vaccinators.get(item.vaccinator)
+        if user is None:
+            raise refusal("vaccinator_unknown", _("No member of staff has this user name."))
+        return user
+
+
+def _named(refs: list[tuple[int | None, Any]]) -> Q:
+    """Rows named by primary key or by uuid."""
+    return Q(pk__in={pk for pk, _ in refs if pk is not None}) | Q(
+        uuid__in={uuid for pk, uuid in refs if pk is None}
+    )
+
+
+@dataclass
+class _Chunk:
+    """The state of one chunk while its items are judged, then written."""
+
+    actor: Actor
+    facts: dict[int, PersonFacts]
+    stock: StockUses | None
+    replays: dict[UUID, SubmissionKey]
+    replayed: dict[UUID, Dose]
+    accepted: list[tuple[int, DoseEntry, Dose, UUID | None]] = field(default_factory=list)
+    by_key: dict[UUID, Dose] = field(default_factory=dict)  # key -> the dose it created here
+    backdated: dict[int, Dose] = field(default_factory=dict)  # person -> earliest such dose
+
+    def judge(self, entry: DoseEntry) -> Dose:
+        """The dose of an entry the rules allow, taken from stock; else the refusal."""
+        facts = self.facts[entry.person.pk]
+        dose = dose_of(entry, dose_check(self.actor, entry, facts))
+        if self.stock is not None:
+            error = self.stock.take(
+                facility=entry.site, lot=entry.lot, on=entry.given_on, reference=_reference(dose)
+            )
+            if error is not None:
+                raise error
+        last = facts.last_given_at
+        if last is not None and entry.given_at <= last:
+            # Before doses on record: those after it are numbered again once it is written.
+            earliest = self.backdated.get(entry.person.pk)
+            if earliest is None or dose.given_at < earliest.given_at:
+                self.backdated[entry.person.pk] = dose
+        facts.dose_added(dose)
+        return dose
+
+    def result(self, index: int, item: DoseItem, entry: DoseEntry) -> DoseItemResult:
+        key = item.submission_key
+        if key is not None and key in self.replays:
+            return self._replay(index, self.replays[key])
+        if key is not None and key in self.by_key:
+            # The same key twice in one batch: the second is the first sent again.
+            return DoseItemResult(index, self.by_key[key], None)
+        try:
+            dose = self.judge(entry)
+        except ValidationError as error:
+            return DoseItemResult(index, None, error)
+        self.accepted.append((index, entry, dose, key))
+        if key is not None:
+            self.by_key[key] = dose
+        return DoseItemResult(index, dose, None)
+
+    def _replay(self, index: int, done: SubmissionKey) -> DoseItemResult:
+        """What create_once answers for a key already used: its dose, or the refusal."""
+        dose = self.replayed.get(done.result_uuid)
+        if done.owner != self.actor.name or dose is None:
+            error = ValidationError(_("This form was sent by someone else; open it again."))
+            return DoseItemResult(index, None, error)
+        return DoseItemResult(index, dose, None)
+
+
+def _reference(dose: Dose) -> str:
+    return f"dose:{dose.uuid}"
+
+
+def _replayed_doses(actor: Actor, replays: dict[UUID, SubmissionKey]) -> dict[UUID, Dose]:
+    if not replays:
+        return {}
+    doses = Dose.objects.all() if actor.user is None else Dose.objects.visible_to(actor.user)
+    found = doses.filter(uuid__in=[k.result_uuid for k in replays.values()])
+    return {d.uuid: d for d in found}
+
+
+@transaction.atomic
+def _chunk_record(
+    actor: Actor, items: Sequence[DoseItem], offset: int, use_stock: bool
+) -> list[DoseItemResult]:
+    refs = _References.load(items)
+    entries: dict[int, DoseEntry] = {}
+    results: dict[int, DoseItemResult] = {}
+    for index, item in enumerate(items):
+        try:
+            entries[index] = refs.entry(item, use_stock)
+        except ValidationError as error:
+            results[index] = DoseItemResult(index, None, error)
+    keys = {i.submission_key for i in items if i.submission_key is not None}
+    # Read once the persons are locked: a batch sent twice at once waits, then finds the keys.
+    replays = {k.key: k for k in SubmissionKey.objects.filter(key__in=keys)} if keys else {}
+    pairs = {(e.site, e.lot) for e in entries.values()} if use_stock else set()
+    chunk = _Chunk(
+        actor=actor,
+        facts=person_facts({e.person.pk for e in entries.values()}),
+        stock=StockUses(actor=actor, pairs=pairs) if use_stock else None,
+        replays=replays,
+        replayed=_replayed_doses(actor, replays),
+    )
+    # In the order given, so that each dose is judged after the person's earlier ones.
+    for index in sorted(entries, key=lambda i: (entries[i].given_at, i)):
+        results[index] = chunk.result(index, items[index], entries[index])
+    results |= _write(chunk)
+    return [
+        DoseItemResult(offset + index, result.dose, result.error)
+        for index, result in sorted(results.items())
+    ]
+
+
+def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
+    """Write the accepted doses; the results to change, should a concurrent writer have
+    recorded one of them first."""
+    if not chunk.accepted:
+        return {}
+    doses = [dose for _i, _e, dose, _k in chunk.accepted]
+    try:
+        with transaction.atomic():
+            movements = chunk.stock.write() if chunk.stock is not None else {}
+            for dose in doses:
+                dose.stock_use = movements.get(_reference(dose))
+            Dose.objects.bulk_create(doses)
+    except IntegrityError:
+        error = refusal(DOSE_EXISTS, _("This dose is already recorded."))
+        return {index: DoseItemResult(index, None, error) for index, *_ in chunk.accepted}
+    renumbered = {dose.pk: renumber_after(dose) for dose in chunk.backdated.values()}
+    for dose in doses:
+        if dose.booking is not None:
+            booking_close_for_dose(booking=dose.booking)
+    today = {e.person.pk for _i, e, _d, _k in chunk.accepted if not e.is_late}
+    Registration.objects.open().filter(person_id__in=today).update(
+        status=RegistrationStatus.VACCINATED
+    )
+    SubmissionKey.objects.bulk_create(
+        SubmissionKey(key=key, result_uuid=dose.uuid, owner=chunk.actor.name)
+        for _i, _e, dose, key in chunk.accepted
+        if key is not None
+    )
+    AuditEvent.objects.bulk_create(
+        dose_event(
+            chunk.actor,
+            AuditAction.CREATE,
+            dose,
+            late=entry.is_late,
+            late_entry_reason=dose.late_entry_reason,
+            renumbered=renumbered.get(dose.pk, {}),
+            batch=True,
+        )
+        for _i, entry, dose, _k in chunk.accepted
+    )
+    return {}
