@@ -22,9 +22,9 @@ class Command(BaseCommand):
                 f"{edition.key}: {report.created} created, {report.updated} updated, "
                 f"{report.unchanged} unchanged"
             )
-        self._successors(unit_successors_load(crosswalk=CROSSWALK))
+        self._successors(unit_successors_load(crosswalk=CROSSWALK), int(options["verbosity"]))
 
-    def _successors(self, report: LoadReport) -> None:
+    def _successors(self, report: LoadReport, verbosity: int) -> None:
         self.stdout.write(
             f"{CROSSWALK.old.key} → {CROSSWALK.new.key} successor links: {report.created} created, "
             f"{report.updated} updated, {report.removed} removed, {report.unchanged} unchanged"
@@ -33,10 +33,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.WARNING(
                     f"{len(report.unplaced)} rows of {CROSSWALK.filename} not placed "
-                    "(a code that is not in its edition):"
+                    "(a code that is not in its edition; -v 2 lists them)"
                 )
             )
-        for row in report.unplaced:
+        # The same rows every time (places/data/README.md says why): listed when asked for.
+        for row in report.unplaced if verbosity > 1 else ():
             self.stdout.write(
                 f"  line {row.line}: {row.old_code} → {row.new_code}, "
                 f"missing {', '.join(row.missing)}"
