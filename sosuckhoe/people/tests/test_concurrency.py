@@ -2,7 +2,6 @@
 
 import threading
 import uuid
-from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.people.jobs import population_job_create, population_job_run
 from sosuckhoe.people.models import IdKind, Person, PopulationJob
 from sosuckhoe.people.services import person_create
+from sosuckhoe.testing.concurrency import in_threads
 from sosuckhoe.testing.factories import cccd_for
 
 pytestmark = [
@@ -19,26 +19,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
 ]
 JOBS = Actor.system("generate_province")
-
-
-def _in_threads(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run `work(i)` in `count` threads at once, each on its own connection."""
-    results: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            results[i] = work(i)
-        except Exception as error:  # the caller asserts on what each thread met
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 def test_two_clerks_registering_the_same_cccd_at_once_store_one_person(
@@ -60,7 +40,7 @@ def test_two_clerks_registering_the_same_cccd_at_once_store_one_person(
             id_kind=IdKind.CCCD, id_number=number, home_unit=cast.units.commune_a,
         )  # fmt: skip
 
-    results = _in_threads(2, register)
+    results = in_threads(2, register)
     assert sorted(type(r).__name__ for r in results) == ["Person", "ValidationError"]
     error = next(r for r in results if isinstance(r, ValidationError))
     assert "id_number" in error.message_dict
@@ -76,7 +56,7 @@ def test_of_many_workers_only_one_claims_a_job(cast, transactional_db):
         barrier.wait()
         return mine.claim()
 
-    assert sorted(_in_threads(4, claim)) == [False, False, False, True]
+    assert sorted(in_threads(4, claim)) == [False, False, False, True]
 
 
 def test_progress_of_a_running_job_is_visible_to_others_before_it_commits(cast, transactional_db):
@@ -87,7 +67,7 @@ def test_progress_of_a_running_job_is_visible_to_others_before_it_commits(cast, 
     def look_from_another_connection(done: int) -> None:
         reported.append(done)
         seen_by_others.extend(
-            _in_threads(1, lambda _: PopulationJob.objects.get(pk=job.pk).progress_done)
+            in_threads(1, lambda _: PopulationJob.objects.get(pk=job.pk).progress_done)
         )
 
     before = Person.objects.count()
@@ -114,7 +94,7 @@ def test_a_double_click_on_register_stores_one_person(cast, transactional_db, mo
             birth_year=2020, id_kind=IdKind.NONE, home_unit=cast.units.commune_a,
         )  # fmt: skip
 
-    first, second = _in_threads(2, register)
+    first, second = in_threads(2, register)
     assert isinstance(first, Person), first
     assert isinstance(second, Person), second
     assert first.uuid == second.uuid

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import threading
-from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,31 +10,12 @@ from django.db import connection
 from sosuckhoe.supply import services
 from sosuckhoe.supply.models import StockMovement
 from sosuckhoe.supply.selectors import stock_on_hand
+from sosuckhoe.testing.concurrency import in_threads
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
 ]
-
-
-def _in_threads(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run `work(i)` in `count` threads at once, each on its own connection."""
-    results: list[object] = [None] * count
-
-    def run(i: int) -> None:
-        try:
-            results[i] = work(i)
-        except Exception as error:  # the caller asserts on what each thread met
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.parametrize("doses_per_vial", [1, 10])
@@ -56,7 +36,7 @@ def test_two_users_of_the_last_dose_at_once_one_succeeds_and_one_is_out_of_stock
         actor = cast.actor(("site_staff", "commune")[i])
         return services.stock_use(actor=actor, facility=site, lot=lot, on=dt.date(2026, 1, 10))
 
-    results = _in_threads(2, use)
+    results = in_threads(2, use)
     assert sorted(type(r).__name__ for r in results) == ["StockMovement", "ValidationError"]
     error = next(r for r in results if isinstance(r, ValidationError))
     assert error.code == "out_of_stock"
