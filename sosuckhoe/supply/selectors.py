@@ -112,17 +112,17 @@ def open_vials(*, user: StaffUser, facility: Facility) -> QuerySet[OpenVial]:
     ).select_related("lot__product")
 
 
-def lots_usable(*, facility: Facility, product: Product, on: dt.date) -> QuerySet[Lot]:
-    """Lots of the product on hand at the facility that may be given on the day (not expired,
-    not recalled), the one expiring first first."""
-    return (
-        Lot.objects.filter(
-            product=product,
-            balances__facility=facility,
-            balances__doses__gt=0,
-            expiry_date__gte=on,
-            recalled_at__isnull=True,
-        )
-        .select_related("product")
-        .order_by("expiry_date", "number")
+def lots_usable(
+    *, facility: Facility, on: dt.date, product: Product | None = None
+) -> QuerySet[Lot]:
+    """Lots on hand at the facility that may be given on the day (not expired, not recalled),
+    of the product or of every product, the one expiring first first."""
+    lots = Lot.objects.filter(
+        balances__facility=facility,
+        balances__doses__gt=0,
+        expiry_date__gte=on,
+        recalled_at__isnull=True,
     )
+    if product is not None:
+        lots = lots.filter(product=product)
+    return lots.select_related("product").order_by("expiry_date", "number")

@@ -22,7 +22,7 @@ from sosuckhoe.people.selectors import person_read
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.supply.schedule import DoseAssessment
-from sosuckhoe.supply.selectors import lots_usable, products_active
+from sosuckhoe.supply.selectors import lots_usable
 from sosuckhoe.vaccination.models import (
     PLACE_TAKEN,
     Booking,
@@ -55,14 +55,8 @@ def _booking_here(history: VaccinationHistory, site: Facility, day: dt.date) -> 
 
 def _usable_lots(site: Facility, day: dt.date) -> QuerySet[Lot]:
     """Every lot the site may give from today, of every product in use."""
-    ids = [
-        lot.pk for p in products_active() for lot in lots_usable(facility=site, product=p, on=day)
-    ]
-    return (
-        Lot.objects.filter(pk__in=ids)
-        .select_related("product")
-        .order_by("product__name", "expiry_date", "number")
-    )
+    lots = lots_usable(facility=site, on=day).filter(product__is_active=True)
+    return lots.order_by("product__name", "expiry_date", "number")
 
 
 def _assessments(
@@ -84,6 +78,20 @@ def _lot_for(lots: QuerySet[Lot], booking: Booking | None) -> Lot | None:
     return next((lot for lot in lots if lot.product_id == wanted), None)
 
 
+def _visit(
+    request: HttpRequest, site_uuid: UUID, person_uuid: UUID
+) -> tuple[Actor, Facility, Person, dt.date]:
+    """Who acts, at which site of theirs, for which person of theirs (read, audited), today."""
+    actor, site = Actor.of_request(request), site_of(request, site_uuid)
+    return actor, site, person_read(actor=actor, person_uuid=person_uuid), timezone.localdate()
+
+
+def _open_session(site: Facility, day: dt.date) -> VaccinationSession | None:
+    """The site's first open session of the day: where a walk-in joins."""
+    sessions = VaccinationSession.objects.filter(site=site, date=day, status=SessionStatus.OPEN)
+    return sessions.order_by("id").first()
+
+
 def _visit_url(site: Facility, person: Person) -> str:
     return reverse("console:site_visit", args=[site.uuid, person.uuid])
 
@@ -91,12 +99,7 @@ def _visit_url(site: Facility, person: Person) -> str:
 @require_safe
 @personal_data_view
 def site_visit(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> HttpResponse:
-    actor, site, today = (
-        Actor.of_request(request),
-        site_of(request, site_uuid),
-        timezone.localdate(),
-    )
-    person = person_read(actor=actor, person_uuid=person_uuid)
+    actor, site, person, today = _visit(request, site_uuid, person_uuid)
     history = person_vaccination_history(actor=actor, person_uuid=person.uuid, on=today)
     screenings = [s for s in history.screenings if s.site_id == site.pk and s.screened_on == today]
     screening = screenings[-1] if screenings else None
@@ -107,9 +110,7 @@ def site_visit(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> Http
         "site": site,
         "person": person,
         "booking": booking,
-        "sessions": VaccinationSession.objects.filter(
-            site=site, date=today, status=SessionStatus.OPEN
-        ).exists(),
+        "sessions": _open_session(site, today) is not None,
         "screening": screening,
         "decisive": screening.answers.filter(decisive=True).select_related("item")
         if screening
@@ -128,19 +129,10 @@ def site_visit(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> Http
 @personal_data_view
 def site_check_in(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> HttpResponse:
     """Check in a booked person, or someone who came without a booking as a walk-in."""
-    actor, site, today = (
-        Actor.of_request(request),
-        site_of(request, site_uuid),
-        timezone.localdate(),
-    )
-    person = person_read(actor=actor, person_uuid=person_uuid)
+    actor, site, person, today = _visit(request, site_uuid, person_uuid)
     history = person_vaccination_history(actor=actor, person_uuid=person.uuid, on=today)
     booking = _booking_here(history, site, today)
-    session = (
-        VaccinationSession.objects.filter(site=site, date=today, status=SessionStatus.OPEN)
-        .order_by("id")
-        .first()
-    )
+    session = _open_session(site, today)
     try:
         if booking is not None:
             booking_check_in(actor=actor, booking=booking)
@@ -159,12 +151,7 @@ def site_check_in(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> H
 @personal_data_view
 def site_screening(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> HttpResponse:
     """The screening form in force for the person's age; the outcome is derived, not chosen."""
-    actor, site, today = (
-        Actor.of_request(request),
-        site_of(request, site_uuid),
-        timezone.localdate(),
-    )
-    person = person_read(actor=actor, person_uuid=person_uuid)
+    actor, site, person, today = _visit(request, site_uuid, person_uuid)
     try:
         sheet = screening_form_for(person=person, on=today)
     except ValidationError as error:
@@ -212,12 +199,7 @@ def _screen(
 @personal_data_view
 def site_dose(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> HttpResponse:
     """Record the dose given now; every refusal is shown and nothing is written."""
-    actor, site, today = (
-        Actor.of_request(request),
-        site_of(request, site_uuid),
-        timezone.localdate(),
-    )
-    person = person_read(actor=actor, person_uuid=person_uuid)
+    actor, site, person, today = _visit(request, site_uuid, person_uuid)
     form = DoseForm(request.POST, lots=_usable_lots(site, today))
     if not form.is_valid():
         messages.error(request, _("Choose a lot the site has in stock."))
