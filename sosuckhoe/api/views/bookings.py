@@ -12,11 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sosuckhoe.api.permissions import IsStaff
-from sosuckhoe.api.selectors import booking_for_change, sessions_of_site
 from sosuckhoe.api.serializers.requests import BookingCancelIn, BookingIn
 from sosuckhoe.api.serializers.vaccination import BookingOut, SessionOut
 from sosuckhoe.api.views.base import PersonalDataView, answers
 from sosuckhoe.places.models import Facility
+from sosuckhoe.vaccination.selectors import booking_for_change, sessions_of_site
 from sosuckhoe.vaccination.services import booking_cancel, booking_create
 
 

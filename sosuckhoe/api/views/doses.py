@@ -8,11 +8,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sosuckhoe.api.doses import dose_record_item, dose_refs, doses_batch
-from sosuckhoe.api.selectors import dose_for_change
 from sosuckhoe.api.serializers.requests import DoseBatchIn, DoseBatchOut, DoseIn, DoseVoidIn
 from sosuckhoe.api.serializers.vaccination import DoseOut
 from sosuckhoe.api.views.base import PersonalDataView, answers
-from sosuckhoe.vaccination.selectors import dose_read
+from sosuckhoe.vaccination.selectors import dose_for_change, dose_read
 from sosuckhoe.vaccination.services import dose_void
 
 

@@ -9,11 +9,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sosuckhoe.api.selectors import reactions_of_dose
 from sosuckhoe.api.serializers.requests import ReactionIn
 from sosuckhoe.api.serializers.vaccination import ReactionOut
 from sosuckhoe.api.views.base import PersonalDataView, answers
-from sosuckhoe.vaccination.selectors import dose_read
+from sosuckhoe.vaccination.selectors import dose_read, reactions_of_dose
 from sosuckhoe.vaccination.services import reaction_record
 
 

@@ -7,12 +7,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sosuckhoe.api.selectors import registration_read
 from sosuckhoe.api.serializers.requests import RegistrationIn
 from sosuckhoe.api.serializers.vaccination import RegistrationOut
 from sosuckhoe.api.views.base import PersonalDataView, answers
 from sosuckhoe.vaccination.models import RegistrationChannel, RegistrationStatus
-from sosuckhoe.vaccination.selectors import registrations_to_review
+from sosuckhoe.vaccination.selectors import registration_read, registrations_to_review
 from sosuckhoe.vaccination.services import registration_create
 
 

@@ -7,8 +7,8 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,15 +51,8 @@ REVIEWED_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 
 
 def _registration(request: HttpRequest, registration_uuid: UUID) -> Registration:
-    found = (
-        Registration.objects.visible_to(request.user)
-        .select_related("person")
-        .filter(uuid=registration_uuid)
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    scoped = Registration.objects.visible_to(request.user).select_related("person")
+    return get_object_or_404(scoped, uuid=registration_uuid)
 
 
 def _to_review(status: str) -> HttpResponse:
