@@ -39,8 +39,11 @@ def database_ensure(url: str) -> None:
             print(f"created database {name}", flush=True)
 
 
-def django_ready(url: str) -> None:
-    """Point Django at `url`, migrate it and load the administrative units."""
+def django_ready() -> None:
+    """Point Django at the benchmark's database (created when missing), migrate it and load
+    the administrative units."""
+    url = database_url()
+    database_ensure(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sosuckhoe.settings")
     sys.path.insert(0, str(ROOT))

@@ -29,8 +29,6 @@ from _common import (
     BENCH_PROVINCE,
     bench_line,
     bench_persons_wanted,
-    database_ensure,
-    database_url,
     django_ready,
     percentile,
 )
@@ -170,9 +168,7 @@ def counted(sessions: list[int]) -> tuple[int, int, int]:
 
 def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    url = database_url()
-    database_ensure(url)
-    django_ready(url)
+    django_ready()
     count = int(os.environ.get("BENCH_ATTEMPTS", 20000))
     clients = int(os.environ.get("BENCH_CLIENTS", 64))
     budget_s = float(os.environ.get("BENCH_SECONDS", 300))

@@ -32,8 +32,6 @@ from _common import (
     BENCH_PROVINCE,
     bench_line,
     bench_persons_wanted,
-    database_ensure,
-    database_url,
     django_ready,
     percentile,
 )
@@ -146,9 +144,7 @@ def persons_screened(site: object, count: int) -> list[tuple[str, str]]:
 
 def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    url = database_url()
-    database_ensure(url)
-    django_ready(url)
+    django_ready()
     requests = int(os.environ.get("BENCH_REQUESTS", 4000))
     batch_doses = int(os.environ.get("BENCH_BATCH_DOSES", 20000))
     clients = int(os.environ.get("BENCH_CLIENTS", 16))

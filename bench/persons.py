@@ -17,8 +17,6 @@ from typing import IO
 from _common import (
     bench_line,
     bench_persons_wanted,
-    database_ensure,
-    database_url,
     django_ready,
     median,
     timed,
@@ -85,9 +83,7 @@ def analyze() -> None:
 
 
 def main() -> None:
-    url = database_url()
-    database_ensure(url)
-    django_ready(url)
+    django_ready()
     persons = bench_persons_wanted()
     generate_runs = int(os.environ.get("BENCH_GENERATE_RUNS", 3))
     copy_runs = int(os.environ.get("BENCH_COPY_RUNS", 3))

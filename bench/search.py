@@ -33,8 +33,6 @@ from _common import (
     ROOT,
     bench_line,
     bench_persons_wanted,
-    database_ensure,
-    database_url,
     django_ready,
     percentile,
 )
@@ -239,9 +237,7 @@ def figures_of(timings: dict[str, list[float]]) -> dict[str, float]:
 
 def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request otherwise
-    url = database_url()
-    database_ensure(url)
-    django_ready(url)
+    django_ready()
     requests = int(os.environ.get("BENCH_REQUESTS", 300))
     budget_s = float(os.environ.get("BENCH_SECONDS", 60))
     persons_ensure(bench_persons_wanted())
