@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.console.access import personal_data_view
 from sosuckhoe.console.forms_vaccination import VoidForm
+from sosuckhoe.console.refusals import refusal_messages
 from sosuckhoe.vaccination.models import Dose
 from sosuckhoe.vaccination.selectors import dose_read
 from sosuckhoe.vaccination.services import dose_void
@@ -47,8 +48,7 @@ def dose_void_view(request: HttpRequest, dose_uuid: UUID) -> HttpResponse:
         try:
             dose_void(actor=actor, dose=dose, **form.cleaned_data)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            refusal_messages(request, error)
         else:
             messages.success(request, _("The dose was voided."))
     return redirect("console:person", person_uuid=dose.person.uuid)

@@ -57,7 +57,7 @@ def person_detail(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
     return render(request, "console/person_detail.html", context)
 
 
-def _save_person_form(
+def save_person_form(
     request: HttpRequest, form: PersonForm, person: Person | None, **links: object
 ) -> Person | None:
     """Run the create or update service; field errors go back onto the form. `links` are
@@ -83,7 +83,7 @@ def _save_person_form(
 @personal_data_view
 def person_new(request: HttpRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, unit=request.user.unit)
-    if request.method == "POST" and (person := _save_person_form(request, form, None)):
+    if request.method == "POST" and (person := save_person_form(request, form, None)):
         messages.success(request, _("The person was registered."))
         return redirect("console:person", person_uuid=person.uuid)
     return render(request, "console/person_form.html", {"form": form, "person": None})
@@ -101,7 +101,7 @@ def person_new_ward(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
     }
     form = PersonForm(request.POST or None, initial=initial, unit=request.user.unit)
     links = {"guardian": guardian, "household": guardian.household}
-    if request.method == "POST" and (person := _save_person_form(request, form, None, **links)):
+    if request.method == "POST" and (person := save_person_form(request, form, None, **links)):
         messages.success(request, _("The child was registered under this guardian."))
         return redirect("console:person", person_uuid=person.uuid)
     context = {"form": form, "person": None, "guardian": guardian}
@@ -112,7 +112,7 @@ def person_new_ward(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
 def person_edit(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
     person = person_read(actor=Actor.of_request(request), person_uuid=person_uuid)
     form = PersonForm(request.POST or None, instance=person, unit=request.user.unit)
-    if request.method == "POST" and _save_person_form(request, form, person):
+    if request.method == "POST" and save_person_form(request, form, person):
         messages.success(request, _("The changes were saved."))
         return redirect("console:person", person_uuid=person.uuid)
     return render(request, "console/person_form.html", {"form": form, "person": person})

@@ -23,7 +23,8 @@ from sosuckhoe.console.forms_vaccination import (
     RejectForm,
     SessionForm,
 )
-from sosuckhoe.console.views.sites import form_errors, site_day_url, sites_of
+from sosuckhoe.console.refusals import refusal_messages, refusal_on_form
+from sosuckhoe.console.views.sites import site_day_url, sites_of
 from sosuckhoe.people.selectors import persons_search
 from sosuckhoe.supply.selectors import products_active
 from sosuckhoe.vaccination.models import (
@@ -86,7 +87,7 @@ def _review(
     try:
         call()
     except ValidationError as error:
-        form_errors(request, error)
+        refusal_messages(request, error)
     else:
         messages.success(request, done % {"name": registration.person.full_name})
     return _to_review(status)
@@ -196,7 +197,7 @@ def assign(request: HttpRequest) -> HttpResponse:
                 sessions=list(form.cleaned_data["sessions"]),
             )
         except ValidationError as error:
-            form_errors(request, error)
+            refusal_messages(request, error)
     return render(request, "console/assign.html", {"form": form, "report": report})
 
 
@@ -220,8 +221,7 @@ def session_new(request: HttpRequest) -> HttpResponse:
                 slots=data["slots"],
             )
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            refusal_on_form(form, error)
         else:
             messages.success(request, _("The session was created."))
             return redirect(site_day_url(session.site, session.date))

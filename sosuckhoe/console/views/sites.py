@@ -18,7 +18,8 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.console.access import personal_data_view
 from sosuckhoe.console.forms import PersonForm
 from sosuckhoe.console.forms_vaccination import FindForm, SiteDayForm, TallyForm
-from sosuckhoe.console.views.persons import _save_person_form
+from sosuckhoe.console.refusals import refusal_messages
+from sosuckhoe.console.views.persons import save_person_form
 from sosuckhoe.people.cccd_qr import cccd_qr_parse, is_cccd_qr
 from sosuckhoe.people.models import IdKind
 from sosuckhoe.people.selectors import persons_search
@@ -56,12 +57,6 @@ def day_of(request: HttpRequest) -> dt.date:
 def site_day_url(site: Facility, day: dt.date | None = None) -> str:
     url = reverse("console:site_day", args=[site.uuid])
     return f"{url}?day={day.isoformat()}" if day else url
-
-
-def form_errors(request: HttpRequest, error: ValidationError) -> None:
-    """Each refusal as a message: every reason a service gave, translated."""
-    for message in error.messages:
-        messages.error(request, message)
 
 
 @require_safe
@@ -122,7 +117,7 @@ def site_find(request: HttpRequest, site_uuid: UUID) -> HttpResponse:
         try:
             text = cccd_qr_parse(text).cccd
         except ValidationError as error:
-            form_errors(request, error)
+            refusal_messages(request, error)
             return redirect(site_day_url(site))
     found = persons_search(actor=Actor.of_request(request), text=text)
     if len(found) == 1:
@@ -162,7 +157,7 @@ def site_register(request: HttpRequest, site_uuid: UUID) -> HttpResponse:
     form = PersonForm(
         request.POST or None, initial=_initial_from_qr(request, site), unit=request.user.unit
     )
-    if request.method == "POST" and (person := _save_person_form(request, form, None)):
+    if request.method == "POST" and (person := save_person_form(request, form, None)):
         messages.success(request, _("The person was registered."))
         return redirect("console:site_visit", site_uuid=site.uuid, person_uuid=person.uuid)
     return render(request, "console/person_form.html", {"form": form, "person": None, "site": site})
@@ -179,7 +174,7 @@ def site_common_reaction(request: HttpRequest, site_uuid: UUID, dose_uuid: UUID)
     try:
         reaction_watch_common(actor=actor, dose=dose)
     except ValidationError as error:
-        form_errors(request, error)
+        refusal_messages(request, error)
     else:
         messages.success(
             request, _("A common reaction of %(name)s was recorded.") % {"name": dose.person}
@@ -205,7 +200,7 @@ def site_tally(request: HttpRequest, site_uuid: UUID) -> HttpResponse:
             doses=form.cleaned_data["doses"],
         )
     except ValidationError as error:
-        form_errors(request, error)
+        refusal_messages(request, error)
     else:
         messages.success(request, _("The tally was saved."))
     return redirect(site_day_url(site, day))

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.console.access import personal_data_view, staff_view
 from sosuckhoe.console.forms_vaccination import StockReceiptForm, StockTransferForm
+from sosuckhoe.console.refusals import refusal_on_form
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Lot
 from sosuckhoe.supply.selectors import (
@@ -94,11 +95,6 @@ def stock_facility(request: HttpRequest, facility_uuid: UUID) -> HttpResponse:
     return _page(request, facility, _forms(request, facility))
 
 
-def _refused(form: StockReceiptForm | StockTransferForm, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
-
-
 @require_POST
 @personal_data_view
 def stock_receipt(request: HttpRequest, facility_uuid: UUID) -> HttpResponse:
@@ -124,7 +120,7 @@ def stock_receipt(request: HttpRequest, facility_uuid: UUID) -> HttpResponse:
                     reference=data["reference"],
                 )
         except ValidationError as error:
-            _refused(form, error)
+            refusal_on_form(form, error)
         else:
             messages.success(request, _("The delivery was received."))
             return redirect("console:stock_facility", facility_uuid=facility.uuid)
@@ -150,7 +146,7 @@ def stock_transfer_view(request: HttpRequest, facility_uuid: UUID) -> HttpRespon
                 reference=data["reference"],
             )
         except ValidationError as error:
-            _refused(form, error)
+            refusal_on_form(form, error)
         else:
             messages.success(request, _("The doses were sent."))
             return redirect("console:stock_facility", facility_uuid=facility.uuid)

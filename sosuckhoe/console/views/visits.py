@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST, require_safe
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.console.access import personal_data_view
 from sosuckhoe.console.forms_vaccination import DoseForm, ScreeningAnswersForm
-from sosuckhoe.console.views.sites import WATCH, form_errors, site_day_url, site_of
+from sosuckhoe.console.refusals import refusal_messages, refusal_on_form
+from sosuckhoe.console.views.sites import WATCH, site_day_url, site_of
 from sosuckhoe.people.models import Person
 from sosuckhoe.people.selectors import person_read
 from sosuckhoe.places.models import Facility
@@ -142,7 +143,7 @@ def site_check_in(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> H
             messages.error(request, _("This site holds no open session today."))
             return redirect(_visit_url(site, person))
     except ValidationError as error:
-        form_errors(request, error)
+        refusal_messages(request, error)
     else:
         messages.success(request, _("%(name)s is checked in.") % {"name": person.full_name})
     return redirect(_visit_url(site, person))
@@ -155,7 +156,7 @@ def site_screening(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> 
     try:
         sheet = screening_form_for(person=person, on=today)
     except ValidationError as error:
-        form_errors(request, error)
+        refusal_messages(request, error)
         return redirect(_visit_url(site, person))
     form = ScreeningAnswersForm(request.POST or None, items=list(sheet.items.all()))
     if request.method == "POST" and form.is_valid() and _screen(request, actor, site, person, form):
@@ -189,8 +190,7 @@ def _screen(
             booking=booking,
         )
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        refusal_on_form(form, error)
         return False
     return True
 
@@ -216,7 +216,7 @@ def site_dose(request: HttpRequest, site_uuid: UUID, person_uuid: UUID) -> HttpR
             submission_key=form.cleaned_data["submission_key"],
         )
     except ValidationError as error:
-        form_errors(request, error)
+        refusal_messages(request, error)
         return redirect(_visit_url(site, person))
     until = timezone.localtime(dose.given_at + WATCH)
     messages.success(
