@@ -1,5 +1,6 @@
 """The audit trail: who acts, and the row each read or write leaves behind."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,19 +38,18 @@ class Actor:
     def covers(self, unit: AdminUnit) -> bool:
         """Whether the actor may read and write personal records of `unit`: staff who read
         personal data, within their unit's subtree; a named system job everywhere."""
-        if self.user is None:
-            return bool(self.system_name)
-        if not self.user.reads_personal_data:
-            return False
-        return self.user.sees_whole_country or unit.path.startswith(self.user.unit.path)
+        return self._reaches(unit, lambda user: user.reads_personal_data)
 
     def manages(self, unit: AdminUnit) -> bool:
         """Whether the actor manages the staff accounts and the jobs of `unit`: a province
         officer or national administrator within their unit's subtree; a named system job
         (a command, a worker) everywhere."""
+        return self._reaches(unit, lambda user: user.is_manager)
+
+    def _reaches(self, unit: AdminUnit, role_allows: Callable[[StaffUser], bool]) -> bool:
         if self.user is None:
             return bool(self.system_name)
-        if not self.user.is_manager:
+        if not role_allows(self.user):
             return False
         return self.user.sees_whole_country or unit.path.startswith(self.user.unit.path)
 
