@@ -51,7 +51,7 @@ class Actor:
             return bool(self.system_name)
         if not role_allows(self.user):
             return False
-        return self.user.sees_whole_country or unit.path.startswith(self.user.unit.path)
+        return self.user.works_over(unit)
 
 
 def client_ip(request: HttpRequest) -> str | None:

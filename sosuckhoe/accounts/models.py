@@ -66,6 +66,11 @@ class StaffUser(AbstractUser):
     def sees_whole_country(self) -> bool:
         return self.role == Role.NATIONAL_ADMIN
 
+    def works_over(self, unit: AdminUnit) -> bool:
+        """Whether `unit` lies in the subtree the member of staff works over: their unit's, or
+        the whole country (every edition) for a national administrator."""
+        return self.sees_whole_country or unit.path.startswith(self.unit.path)
+
     @property
     def reads_audit_log(self) -> bool:
         return self.role in AUDIT_READER_ROLES

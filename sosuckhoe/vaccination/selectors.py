@@ -79,7 +79,7 @@ def _reach(actor: Actor, unit: AdminUnit) -> None:
     user = actor.user
     if user is None:
         return
-    if not (user.sees_whole_country or unit.path.startswith(user.unit.path)):
+    if not user.works_over(unit):
         raise Http404
 
 
