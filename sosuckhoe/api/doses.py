@@ -6,18 +6,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as InvalidRequest
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.api.errors import error_body, refusal_answer
 from sosuckhoe.api.serializers.requests import DoseItemIn
+from sosuckhoe.core.text import compact_code
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.vaccination.models import Dose, Screening
 from sosuckhoe.vaccination.services import dose_record
-from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
+from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch, unknown_record
 
 
 @dataclass(frozen=True)
@@ -31,25 +31,12 @@ class DoseRefs:
     screening: Screening | None
 
 
-def _unknown() -> dict[str, ValidationError]:
-    # The codes and words of the batch service, so that one dose and a batch item that name
-    # the same wrong record are refused alike.
-    return {
-        "person": ValidationError(_("No such person."), code="person_not_found"),
-        "site": ValidationError(_("No such vaccination site."), code="site_not_found"),
-        "product": ValidationError(_("No vaccine has this key."), code="product_unknown"),
-        "lot": ValidationError(_("No lot of this vaccine has this number."), code="lot_unknown"),
-        "screening": ValidationError(_("No such screening."), code="screening_not_found"),
-    }
-
-
 def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
     """The records a dose names (unscoped: the service checks the scope); refused with the
     fields that name none. Three queries: this runs for every dose sent one a request."""
     person = Person.objects.select_related("home_unit").filter(uuid=item["person"]).first()
     site = Facility.objects.select_related("unit").filter(uuid=item["site"]).first()
-    # Lot numbers are kept as lot_register writes them: no spaces, upper case.
-    number = "".join(item["lot"].split()).upper()
+    number = compact_code(item["lot"])  # as lot_register keeps it
     lot = (
         Lot.objects.select_related("product")
         .filter(product__key=item["product"], number=number)
@@ -64,8 +51,11 @@ def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
     if lot is None and not Product.objects.filter(key=item["product"]).exists():
         named["product"] = None
     if person is None or site is None or lot is None or None in named.values():
-        unknown = _unknown()
-        raise ValidationError({f: unknown[f] for f, record in named.items() if record is None})
+        # Refused with the batch service's codes and words, so that one dose and a batch item
+        # that name the same wrong record are refused alike.
+        raise ValidationError(
+            {f: unknown_record(f) for f, record in named.items() if record is None}
+        )
     return DoseRefs(person=person, product=lot.product, lot=lot, site=site, screening=screening)
 
 

@@ -17,3 +17,8 @@ def tidy_name(text: str) -> str:
     """A person's name as stored: NFC, single spaces, each word capitalised."""
     words = unicodedata.normalize("NFC", text).split()
     return " ".join(w[:1].upper() + w[1:].lower() for w in words)
+
+
+def compact_code(text: str) -> str:
+    """A code as stored (document, card, lot numbers): no spaces, upper case."""
+    return "".join(text.split()).upper()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core.idempotency import create_once
-from sosuckhoe.core.text import fold, tidy_name
+from sosuckhoe.core.text import compact_code, fold, tidy_name
 from sosuckhoe.people.audit import person_audit
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.people.models import IdKind, Person
@@ -49,8 +49,8 @@ def _normalize(person: Person) -> None:
     """Bring typed-in values to their stored form, then validate the whole record."""
     person.full_name = tidy_name(person.full_name or "")
     person.name_key = fold(person.full_name)
-    person.id_number = "".join((person.id_number or "").split()).upper()
-    person.insurance_number = "".join((person.insurance_number or "").split()).upper()
+    person.id_number = compact_code(person.id_number or "")
+    person.insurance_number = compact_code(person.insurance_number or "")
     if person.id_kind == IdKind.NONE:
         person.id_number = ""
     if person.birth_date and not person.birth_year:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_event, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core.text import compact_code
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import (
     ADJUST_REASONS,
@@ -223,7 +224,7 @@ def lot_register(
     _check_may_write(actor)
     lot = Lot(
         product=product,
-        number="".join(number.split()).upper(),
+        number=compact_code(number),
         expiry_date=expiry_date,
         doses_per_vial=doses_per_vial or product.doses_per_vial,
         manufacturer=manufacturer.strip(),

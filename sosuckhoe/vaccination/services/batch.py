@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
 from sosuckhoe.core.models import SubmissionKey
+from sosuckhoe.core.text import compact_code
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Lot, Product
@@ -90,9 +92,21 @@ def _key(value: Any, model: type[models.Model]) -> Any:
     return value.pk if isinstance(value, model) else value
 
 
-def _lot_number(number: str) -> str:
-    """As lot_register writes it."""
-    return "".join(number.split()).upper()
+# What a dose names that is not there: the same code and words wherever the dose comes from
+# (a batch item, one dose through the API).
+_UNKNOWN_RECORD = {
+    "person": ("person_not_found", gettext_lazy("No such person.")),
+    "product": ("product_unknown", gettext_lazy("No vaccine has this key.")),
+    "lot": ("lot_unknown", gettext_lazy("No lot of this vaccine has this number.")),
+    "site": ("site_not_found", gettext_lazy("No such vaccination site.")),
+    "screening": ("screening_not_found", gettext_lazy("No such screening.")),
+}
+
+
+def unknown_record(field: str) -> ValidationError:
+    """The refusal of a dose whose `field` names no record."""
+    code, message = _UNKNOWN_RECORD[field]
+    return ValidationError(message, code=code)
 
 
 @dataclass
@@ -138,7 +152,7 @@ class _References:
 
     def _lots_load(self, items: Sequence[DoseItem]) -> None:
         pks = {i.lot.pk for i in items if isinstance(i.lot, Lot)}
-        numbers = {_lot_number(i.lot) for i in items if isinstance(i.lot, str)}
+        numbers = {compact_code(i.lot) for i in items if isinstance(i.lot, str)}
         found = Lot.objects.select_related("product").filter(
             Q(pk__in=pks) | Q(number__in=numbers, product__in=list(self.products.values()))
         )
@@ -151,19 +165,19 @@ class _References:
             item.person.pk if isinstance(item.person, Person) else item.person
         )
         if person is None:
-            raise refusal("person_not_found", _("No such person."))
+            raise unknown_record("person")
         key = item.product.key if isinstance(item.product, Product) else item.product
         product = self.products.get(key)
         if product is None:
-            raise refusal("product_unknown", _("No vaccine has this key."))
+            raise unknown_record("product")
         lot = self.lots.get(
-            item.lot.pk if isinstance(item.lot, Lot) else (product.key, _lot_number(item.lot))
+            item.lot.pk if isinstance(item.lot, Lot) else (product.key, compact_code(item.lot))
         )
         if lot is None:
-            raise refusal("lot_unknown", _("No lot of this vaccine has this number."))
+            raise unknown_record("lot")
         site = self.sites.get(_key(item.site, Facility))
         if site is None:
-            raise refusal("site_not_found", _("No such vaccination site."))
+            raise unknown_record("site")
         return DoseEntry(
             person=person,
             product=product,
@@ -182,7 +196,7 @@ class _References:
             return None
         screening = self.screenings.get(_key(item.screening, Screening))
         if screening is None:
-            raise refusal("screening_not_found", _("No such screening."))
+            raise unknown_record("screening")
         return screening
 
     def _vaccinator(self, item: DoseItem) -> StaffUser | None:
