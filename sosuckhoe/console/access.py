@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from sosuckhoe.accounts.models import ROLE_RANK, Role
+from sosuckhoe.vaccination.services.reactions import ASSESSOR_ROLES
 
 View = Callable[..., HttpResponse]
 
@@ -44,3 +45,5 @@ manager_view = _requires(lambda user: user.is_manager)
 officer_view = _requires(
     lambda user: user.reads_personal_data and ROLE_RANK[user.role] >= ROLE_RANK[Role.COMMUNE]
 )
+# The causality assessment of a serious reaction: the district and province, for the council.
+assessor_view = _requires(lambda user: user.role in ASSESSOR_ROLES)

@@ -3,9 +3,11 @@ from django.urls import path
 from sosuckhoe.console.views import (
     account,
     audit,
+    bookings,
     doses,
     jobs,
     persons,
+    reactions,
     registrations,
     signin,
     sites,
@@ -114,6 +116,37 @@ urlpatterns = [
     path("stock/<uuid:facility_uuid>/", stock.stock_facility, name="stock_facility"),
     path("stock/<uuid:facility_uuid>/receive/", stock.stock_receipt, name="stock_receipt"),
     path("stock/<uuid:facility_uuid>/send/", stock.stock_transfer_view, name="stock_transfer"),
+    path("stock/<uuid:facility_uuid>/waste/", stock.stock_waste_view, name="stock_waste"),
+    path("stock/<uuid:facility_uuid>/return/", stock.stock_return_view, name="stock_return"),
+    path("stock/<uuid:facility_uuid>/expire/", stock.stock_expire_view, name="stock_expire"),
+    path("stock/<uuid:facility_uuid>/adjust/", stock.stock_adjust_view, name="stock_adjust"),
+    path("stock/<uuid:facility_uuid>/recall/", stock.stock_lot_recall, name="stock_lot_recall"),
+    path(
+        "stock/<uuid:facility_uuid>/vials/<uuid:vial_uuid>/close/",
+        stock.stock_vial_close_view,
+        name="stock_vial_close",
+    ),
+    path(
+        "bookings/<uuid:booking_uuid>/cancel/", bookings.booking_cancel_view, name="booking_cancel"
+    ),
+    path("bookings/<uuid:booking_uuid>/move/", bookings.booking_move_view, name="booking_move"),
     path("doses/<uuid:dose_uuid>/", doses.dose_detail, name="dose"),
     path("doses/<uuid:dose_uuid>/void/", doses.dose_void_view, name="dose_void"),
+    path("doses/<uuid:dose_uuid>/reactions/new/", reactions.reaction_new, name="reaction_new"),
+    path(
+        "reactions/<uuid:reaction_uuid>/outcome/",
+        reactions.reaction_outcome,
+        name="reaction_outcome",
+    ),
+    path("investigations/", reactions.investigation_list, name="investigations"),
+    path(
+        "investigations/<uuid:investigation_uuid>/",
+        reactions.investigation_detail,
+        name="investigation",
+    ),
+    path(
+        "investigations/<uuid:investigation_uuid>/assess/",
+        reactions.investigation_assess_view,
+        name="investigation_assess",
+    ),
 ]

@@ -3,6 +3,7 @@ reader's unit subtree (everything for a national administrator) and not audited.
 
 import datetime as dt
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -110,6 +111,12 @@ def open_vials(*, user: StaffUser, facility: Facility) -> QuerySet[OpenVial]:
     return OpenVial.objects.filter(
         _facility_scope(user), facility=facility, closed_at__isnull=True
     ).select_related("lot__product")
+
+
+def vial_at(*, facility: Facility, vial_uuid: UUID) -> OpenVial | None:
+    """A vial of a facility the caller holds within scope, open or already closed: closing it
+    a second time (a double click) reaches the service, which says it is closed."""
+    return OpenVial.objects.filter(facility=facility, uuid=vial_uuid).first()
 
 
 def lots_usable(

@@ -427,6 +427,38 @@ def investigations_open(*, actor: Actor, limit: int = LIST_LIMIT) -> list[Invest
     return found
 
 
+def investigation_read(*, actor: Actor, investigation_uuid: UUID) -> Investigation:
+    """One investigation with its reaction, dose and person, audited on the person; not found
+    when it is not the reader's to see."""
+    investigation = (
+        Investigation.objects.visible_to(actor.user)
+        .select_related(
+            "reaction__dose__person__home_unit",
+            "reaction__dose__site",
+            "reaction__dose__product",
+            "reaction__dose__lot",
+            "reaction__reporter",
+            "assessed_by",
+        )
+        .prefetch_related("reaction__terms")
+        .filter(uuid=investigation_uuid)
+        .first()
+    )
+    if investigation is None:
+        raise Http404
+    person = investigation.reaction.dose.person
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW,
+        scope_path=person.home_unit.path,
+        object_type="investigation",
+        object_uuid=investigation.uuid,
+        summary=f"{person.full_name}: investigation",
+        changes={"persons": [str(person.uuid)]},
+    )
+    return investigation
+
+
 # --- The tally --------------------------------------------------------------------------
 
 
@@ -496,6 +528,27 @@ def registration_read(*, actor: Actor, registration_uuid: UUID) -> Registration:
     return registration
 
 
+def booking_read(*, actor: Actor, booking_uuid: UUID) -> Booking:
+    """One booking for a member of staff (to move it), audited; not found when not theirs."""
+    booking = (
+        Booking.objects.visible_to(actor.user)
+        .select_related("person__home_unit", "session__site", "session__product", "slot")
+        .filter(uuid=booking_uuid)
+        .first()
+    )
+    if booking is None:
+        raise Http404
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW,
+        scope_path=booking.person.home_unit.path,
+        object_type="booking",
+        object_uuid=booking.uuid,
+        summary=f"{booking.person.full_name}: {booking.session}",
+    )
+    return booking
+
+
 def booking_for_change(*, actor: Actor, booking_uuid: UUID) -> Booking:
     """The booking a write names, within the actor's scope; not found otherwise."""
     return get_object_or_404(Booking.objects.visible_to(actor.user), uuid=booking_uuid)
@@ -506,13 +559,20 @@ def dose_for_change(*, actor: Actor, dose_uuid: UUID) -> Dose:
     return get_object_or_404(Dose.objects.visible_to(actor.user), uuid=dose_uuid)
 
 
+def reaction_for_change(*, actor: Actor, reaction_uuid: UUID) -> Reaction:
+    """The reaction a write names, within the actor's scope; not found otherwise."""
+    return get_object_or_404(
+        Reaction.objects.visible_to(actor.user).select_related("dose"), uuid=reaction_uuid
+    )
+
+
 def reactions_of_dose(*, actor: Actor, dose: Dose) -> list[Reaction]:
     """The reactions recorded after a dose the actor sees, audited as one list."""
     reactions = list(
         Reaction.objects.visible_to(actor.user)
         .filter(dose=dose)
         .prefetch_related("terms")
-        .select_related("investigation")
+        .select_related("investigation", "reporter")
         .order_by("onset_at", "id")
     )
     if reactions:

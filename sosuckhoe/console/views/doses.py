@@ -1,4 +1,5 @@
-"""One dose: read it, void it; a voided dose stays in the history, struck through."""
+"""One dose: read it with the reactions after it, void it; a voided dose stays in the history,
+struck through."""
 
 from uuid import UUID
 
@@ -13,8 +14,8 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.console.access import personal_data_view
 from sosuckhoe.console.forms_vaccination import VoidForm
 from sosuckhoe.console.refusals import refusal_messages
-from sosuckhoe.vaccination.models import Dose
-from sosuckhoe.vaccination.selectors import dose_read
+from sosuckhoe.vaccination.models import Dose, ReactionOutcome
+from sosuckhoe.vaccination.selectors import dose_read, reactions_of_dose
 from sosuckhoe.vaccination.services import dose_void
 
 
@@ -32,7 +33,13 @@ def may_void(actor: Actor, dose: Dose) -> bool:
 def dose_detail(request: HttpRequest, dose_uuid: UUID) -> HttpResponse:
     actor = Actor.of_request(request)
     dose = dose_read(actor=actor, dose_uuid=dose_uuid)
-    context = {"dose": dose, "may_void": may_void(actor, dose), "void_form": VoidForm()}
+    context = {
+        "dose": dose,
+        "may_void": may_void(actor, dose),
+        "void_form": VoidForm(),
+        "reactions": reactions_of_dose(actor=actor, dose=dose),
+        "outcomes": ReactionOutcome.choices,
+    }
     return render(request, "console/dose_detail.html", context)
 
 

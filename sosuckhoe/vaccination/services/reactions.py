@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, Role
+from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.vaccination.models import (
     SERIOUS_OUTCOMES,
@@ -103,38 +105,47 @@ def reaction_record(
     reporter_phone: str = "",
     note: str = "",
     during_watch: bool = False,
+    submission_key: UUID | None = None,
 ) -> Reaction:
     """Record a reaction after a dose, with its signs from the coded list. Its seriousness is
-    derived; a serious one opens an investigation and tells the officers at once."""
-    dose = _dose_for_reaction(actor, dose)
-    _check_onset(dose, onset_at)
-    chosen = _terms(terms)
-    if actor.user is None and not reporter_name.strip():
-        raise refusal("reporter_required", _("Say who reported the reaction."))
-    phone = normalize_phone(reporter_phone)[0] if reporter_phone.strip() else ""
-    reaction = Reaction(
-        dose=dose,
-        onset_at=onset_at,
-        serious=_is_serious(chosen, outcome),
-        outcome=outcome,
-        treatment=treatment.strip()[:300],
-        treated_at=treated_at,
-        during_watch=during_watch,
-        reporter=actor.user,
-        reporter_name=reporter_name.strip()[:120],
-        reporter_phone=phone,
-        note=note.strip()[:300],
-    )
-    try:
-        reaction.full_clean(exclude=["dose", "reporter"], validate_constraints=False)
-    except ValidationError as error:
-        raise refusal("reaction_invalid", "; ".join(error.messages)) from None
-    reaction.save()
-    reaction.terms.set(chosen)
-    _reaction_audit(actor, AuditAction.CREATE, reaction, terms=sorted(terms))
-    if reaction.serious:
-        _investigation_open(actor, reaction)
-    return reaction
+    derived; a serious one opens an investigation and tells the officers at once. A form sent
+    twice records once, so that the officers are not told twice."""
+
+    def create() -> Reaction:
+        fresh = _dose_for_reaction(actor, dose)
+        _check_onset(fresh, onset_at)
+        chosen = _terms(terms)
+        if actor.user is None and not reporter_name.strip():
+            raise refusal("reporter_required", _("Say who reported the reaction."))
+        phone = normalize_phone(reporter_phone)[0] if reporter_phone.strip() else ""
+        reaction = Reaction(
+            dose=fresh,
+            onset_at=onset_at,
+            serious=_is_serious(chosen, outcome),
+            outcome=outcome,
+            treatment=treatment.strip()[:300],
+            treated_at=treated_at,
+            during_watch=during_watch,
+            reporter=actor.user,
+            reporter_name=reporter_name.strip()[:120],
+            reporter_phone=phone,
+            note=note.strip()[:300],
+        )
+        try:
+            reaction.full_clean(exclude=["dose", "reporter"], validate_constraints=False)
+        except ValidationError as error:
+            raise refusal("reaction_invalid", "; ".join(error.messages)) from None
+        reaction.save()
+        reaction.terms.set(chosen)
+        _reaction_audit(actor, AuditAction.CREATE, reaction, terms=sorted(terms))
+        if reaction.serious:
+            _investigation_open(actor, reaction)
+        return reaction
+
+    def find(uuid: UUID) -> Reaction:
+        return Reaction.objects.visible_to(actor.user).get(uuid=uuid)
+
+    return create_once(submission_key, owner=actor.name, create=create, find=find)
 
 
 @transaction.atomic
