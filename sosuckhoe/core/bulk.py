@@ -46,13 +46,14 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterator[
 
 
 def bulk_insert(model: type[M], objs: Iterable[M]) -> list[M]:
-    """Insert new instances, as `bulk_create` does; on PostgreSQL their ids are taken from
-    the table's sequence in one query and the rows sent by COPY."""
+    """Insert new instances, as `bulk_create` does; on PostgreSQL the ids of a model with an
+    automatic primary key are taken from its sequence in one query, and the rows sent by COPY."""
     objs = list(objs)
     if not objs or connection.vendor != "postgresql":
         return model.objects.bulk_create(objs)
     meta = model._meta
-    _ids_assign(model, objs)
+    if meta.auto_field is not None:
+        _ids_assign(model, objs)
     stamped = [f for f in meta.concrete_fields if getattr(f, "auto_now_add", False)]
     fields = meta.concrete_fields
     jsons = {f.attname for f in fields if isinstance(f, models.JSONField)}
