@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from sosuckhoe.core.bulk import copy_rows
 from sosuckhoe.core.text import fold
 from sosuckhoe.people.identity import cccd_century_digit, normalize_phone
 from sosuckhoe.people.models import Household, Person
@@ -320,32 +321,6 @@ class Generator:
         return household, rows
 
 
-def _copy_rows(
-    model: type[Household] | type[Person], columns: tuple[str, ...], rows: Iterator[tuple]
-) -> None:
-    """PostgreSQL COPY when on PostgreSQL, batched INSERTs (values prepared by the fields)
-    elsewhere."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        fields = [model._meta.get_field(c.removesuffix("_id")) for c in columns]
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
-        while batch := list(itertools.islice(rows, 5000)):
-            prepared = [
-                [
-                    f.get_db_prep_value(v, connection) if v is not None else None
-                    for f, v in zip(fields, row, strict=True)
-                ]
-                for row in batch
-            ]
-            cursor.executemany(sql, prepared)
-
-
 def _reset_sequences() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -412,7 +387,7 @@ def population_generate(
 
         # Persons go first so households are known as they stream; Django's foreign keys are
         # DEFERRABLE INITIALLY DEFERRED, so they are checked at commit.
-        _copy_rows(Person, PERSON_COLUMNS, person_rows())
-        _copy_rows(Household, HOUSEHOLD_COLUMNS, iter(households))
+        copy_rows(Person, PERSON_COLUMNS, person_rows())
+        copy_rows(Household, HOUSEHOLD_COLUMNS, iter(households))
         _reset_sequences()
     return GenerationResult(persons=written, households=len(households))

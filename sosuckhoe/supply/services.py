@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_event, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core.bulk import bulk_insert
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import (
@@ -105,14 +106,11 @@ def _add(facility: Facility, lot: Lot, doses: int) -> None:
 
 def _take(facility: Facility, lot: Lot, doses: int, keep: int = 0) -> None:
     """Take doses if more than `keep` + `doses` are on hand: one conditional UPDATE, which
-    also locks the row until the transaction ends."""
-    try:
-        with transaction.atomic():
-            taken = StockBalance.objects.filter(
-                facility=facility, lot=lot, doses__gte=doses + keep
-            ).update(doses=F("doses") - doses, updated_at=timezone.now())
-    except IntegrityError:  # the CHECK constraint, should a writer bypass this function
-        taken = 0
+    also locks the row until the transaction ends. Its condition keeps the balance's CHECK
+    (never below zero) from firing, so no savepoint guards it."""
+    taken = StockBalance.objects.filter(facility=facility, lot=lot, doses__gte=doses + keep).update(
+        doses=F("doses") - doses, updated_at=timezone.now()
+    )
     if not taken:
         raise _out_of_stock(facility, lot, doses)
 
@@ -343,17 +341,22 @@ def _vial_draw(facility: Facility, lot: Lot, doses: int) -> OpenVial:
         .filter(facility=facility, lot=lot, closed_at__isnull=True)
         .first()
     )
-    left = StockBalance.objects.get(facility=facility, lot=lot).doses
+    left = None  # on hand after the take: read only when a vial is opened
     while True:
         if vial is None:
+            if left is None:
+                left = StockBalance.objects.get(facility=facility, lot=lot).doses
             # A vial holds what its label says, unless the stock counted holds less.
             size = min(lot.doses_per_vial, left + doses)
-            vial = OpenVial.objects.create(facility=facility, lot=lot, doses=size)
+            vial = OpenVial(facility=facility, lot=lot, doses=size)
         drawn = min(doses, vial.doses - vial.used)
         vial.used, doses = vial.used + drawn, doses - drawn
         if vial.used == vial.doses:  # empty: nothing left to waste
             vial.closed_at, vial.wasted = timezone.now(), 0
-        vial.save(update_fields=["used", "closed_at", "wasted"])
+        if vial.pk is None:
+            vial.save(force_insert=True)
+        else:
+            vial.save(update_fields=["used", "closed_at", "wasted"])
         if doses == 0:
             return vial
         vial = None
@@ -370,6 +373,22 @@ def stock_use(
     reference: str = "",
 ) -> StockMovement:
     """Doses given at a facility: refused with "out_of_stock" when it has fewer on hand."""
+    return stock_use_within(
+        actor=actor, facility=facility, lot=lot, doses=doses, on=on, reference=reference
+    )
+
+
+def stock_use_within(
+    *,
+    actor: Actor,
+    facility: Facility,
+    lot: Lot,
+    doses: int = 1,
+    on: dt.date | None = None,
+    reference: str = "",
+) -> StockMovement:
+    """stock_use for a caller that holds the transaction and lets a refusal end it
+    (dose_record): no savepoint of its own, two round trips fewer a dose."""
     on = _day(on)
     _check_covers(actor, facility)
     _check_doses(doses)
@@ -470,21 +489,24 @@ class StockUses:
             v for pair in self.pairs.values() for v in pair.vials if v.pk is None
         )
         # Built by this class from checked rows, so no full_clean; the database checks them.
-        movements = StockMovement.objects.bulk_create(
-            StockMovement(
-                facility=pair.facility,
-                lot=pair.lot,
-                kind=MovementKind.USE,
-                doses=-1,
-                on=on,
-                reference=reference,
-                vial=vial,
-                recorded_by=self.actor.user,
-                recorded_by_name=self.actor.name,
-            )
-            for pair, vial, on, reference in self.uses
+        movements = bulk_insert(
+            StockMovement,
+            [
+                StockMovement(
+                    facility=pair.facility,
+                    lot=pair.lot,
+                    kind=MovementKind.USE,
+                    doses=-1,
+                    on=on,
+                    reference=reference,
+                    vial=vial,
+                    recorded_by=self.actor.user,
+                    recorded_by_name=self.actor.name,
+                )
+                for pair, vial, on, reference in self.uses
+            ],
         )
-        AuditEvent.objects.bulk_create(_movement_event(self.actor, m) for m in movements)
+        bulk_insert(AuditEvent, (_movement_event(self.actor, m) for m in movements))
         return {m.reference: m for m in movements}
 
 

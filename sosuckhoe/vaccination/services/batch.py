@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
+from sosuckhoe.core.bulk import bulk_insert
 from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.people.models import Person
@@ -328,7 +329,7 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
             movements = chunk.stock.write() if chunk.stock is not None else {}
             for dose in doses:
                 dose.stock_use = movements.get(_reference(dose))
-            Dose.objects.bulk_create(doses)
+            bulk_insert(Dose, doses)
     except IntegrityError:
         error = refusal(DOSE_EXISTS, _("This dose is already recorded."))
         return {index: DoseItemResult(index, None, error) for index, *_ in chunk.accepted}
@@ -340,21 +341,27 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
     Registration.objects.open().filter(person_id__in=today).update(
         status=RegistrationStatus.VACCINATED
     )
-    SubmissionKey.objects.bulk_create(
-        SubmissionKey(key=key, result_uuid=dose.uuid, owner=chunk.actor.name)
-        for _i, _e, dose, key in chunk.accepted
-        if key is not None
+    bulk_insert(
+        SubmissionKey,
+        [
+            SubmissionKey(key=key, result_uuid=dose.uuid, owner=chunk.actor.name)
+            for _i, _e, dose, key in chunk.accepted
+            if key is not None
+        ],
     )
-    AuditEvent.objects.bulk_create(
-        dose_event(
-            chunk.actor,
-            AuditAction.CREATE,
-            dose,
-            late=entry.is_late,
-            late_entry_reason=dose.late_entry_reason,
-            renumbered=renumbered.get(dose.pk, {}),
-            batch=True,
-        )
-        for _i, entry, dose, _k in chunk.accepted
+    bulk_insert(
+        AuditEvent,
+        [
+            dose_event(
+                chunk.actor,
+                AuditAction.CREATE,
+                dose,
+                late=entry.is_late,
+                late_entry_reason=dose.late_entry_reason,
+                renumbered=renumbered.get(dose.pk, {}),
+                batch=True,
+            )
+            for _i, entry, dose, _k in chunk.accepted
+        ],
     )
     return {}

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -151,13 +152,25 @@ def _check_registration(registration: Registration | None, person: Person) -> No
         )
 
 
+def _slot_full() -> ValidationError:
+    return refusal("slot_full", _("This time slot is full."))
+
+
+def _check_place_left(slot: SessionSlot) -> None:
+    """Refuse at once a slot that was full when it was read: at a busy session most attempts
+    end here, before the person's history is read. A slot that had a place left still goes
+    through _take_place, which decides who gets the last one."""
+    if slot.booked >= slot.capacity:
+        raise _slot_full()
+
+
 def _take_place(slot: SessionSlot) -> None:
     """Raise the slot's count unless it is full: the one statement that decides who gets in."""
     taken = SessionSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
         booked=F("booked") + 1
     )
     if not taken:
-        raise refusal("slot_full", _("This time slot is full."))
+        raise _slot_full()
 
 
 def _give_back_place(slot_id: int | None) -> None:
@@ -181,6 +194,7 @@ def booking_add(
     require_active(person)
     require_cover(actor, person.home_unit, session.site.unit)
     _bookable(session)
+    _check_place_left(slot)
     if registration is not None:
         registration = locked(Registration, registration.pk)
     _check_registration(registration, person)

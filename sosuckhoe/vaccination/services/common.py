@@ -51,10 +51,12 @@ def person_locked(person: Person) -> Person:
 
 
 @contextmanager
-def conflict_refused(code: str, message: str) -> Iterator[None]:
-    """A unique or check constraint that a concurrent writer hit first, as the rule's refusal."""
+def conflict_refused(code: str, message: str, *, savepoint: bool = True) -> Iterator[None]:
+    """A unique or check constraint that a concurrent writer hit first, as the rule's refusal.
+    Without a savepoint (two round trips fewer) the refusal ends the caller's transaction: for
+    callers that let it propagate, never for those that catch it and go on."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             yield
     except IntegrityError:
         raise refusal(code, message) from None

@@ -20,7 +20,7 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility, FacilityKind
 from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.supply.schedule import DoseAssessment
-from sosuckhoe.supply.services import stock_return_use, stock_use
+from sosuckhoe.supply.services import stock_return_use, stock_use_within
 from sosuckhoe.vaccination.models import (
     Booking,
     Dose,
@@ -236,12 +236,12 @@ def dose_of(entry: DoseEntry, verdict: Verdict) -> Dose:
     )
 
 
-def fulfil(dose: Dose, entry: DoseEntry) -> None:
+def fulfil(dose: Dose, entry: DoseEntry, facts: PersonFacts) -> None:
     """The booking the dose was given in, and the person's open registration, are done; an
     old dose from paper fulfils no registration of today."""
     if dose.booking is not None:
         booking_close_for_dose(booking=dose.booking)
-    if not entry.is_late:
+    if not entry.is_late and facts.open_registration:
         open_registrations = Registration.objects.open().filter(person=entry.person)
         open_registrations.update(status=RegistrationStatus.VACCINATED)
 
@@ -250,16 +250,18 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
     facts = person_facts([entry.person.pk])[entry.person.pk]
     dose = dose_of(entry, dose_check(actor, entry, facts))
     if entry.use_stock:
-        dose.stock_use = stock_use(
+        dose.stock_use = stock_use_within(
             actor=actor,
             facility=entry.site,
             lot=entry.lot,
             on=entry.given_on,
             reference=f"dose:{dose.uuid}",
         )
-    with conflict_refused(DOSE_EXISTS, _("This dose is already recorded.")):
-        dose.save()
-    fulfil(dose, entry)
+    # The rules refused a second dose already, under the person's lock; the constraint is the
+    # last guard, and its refusal ends dose_record.
+    with conflict_refused(DOSE_EXISTS, _("This dose is already recorded."), savepoint=False):
+        dose.save(force_insert=True)
+    fulfil(dose, entry, facts)
     # Only a dose entered before others on record changes their numbers.
     last = facts.last_given_at
     renumbered = renumber_after(dose) if last is not None and dose.given_at <= last else {}

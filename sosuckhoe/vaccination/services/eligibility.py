@@ -12,6 +12,7 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.supply.models import Product
 from sosuckhoe.supply.schedule import DoseAssessment, PriorDose, dose_assess
 from sosuckhoe.vaccination.models import (
+    OPEN_REGISTRATION,
     Booking,
     BookingStatus,
     Dose,
@@ -131,6 +132,7 @@ class PersonFacts:
     screenings: list[Screening] = field(default_factory=list)  # by screened_at, then id
     immunocompromised_screenings: set[int] = field(default_factory=set)
     high_exposure: bool = False
+    open_registration: bool = False  # a registration not yet vaccinated, rejected or closed
     anaphylaxis: list[Contraindication] = field(default_factory=list)
     checked_in: list[Booking] = field(default_factory=list)
 
@@ -200,25 +202,34 @@ def person_facts(person_ids: Collection[int]) -> dict[int, PersonFacts]:
     screenings = Screening.objects.filter(person_id__in=facts).select_related("product")
     for screening in screenings.order_by("screened_at", "id"):
         facts[screening.person_id].screenings.append(screening)
+    # The next two are asked only of persons they can concern: one query fewer each for a
+    # person never screened or never vaccinated.
+    screened = [pk for pk, f in facts.items() if f.screenings]
     marking = ScreeningAnswer.objects.filter(
-        screening__person_id__in=facts, yes=True, item__marks_immunocompromised=True
+        screening__person_id__in=screened, yes=True, item__marks_immunocompromised=True
     ).values_list("screening__person_id", "screening_id")
-    for person_id, screening_id in marking:
+    for person_id, screening_id in marking if screened else ():
         facts[person_id].immunocompromised_screenings.add(screening_id)
+    vaccinated = [pk for pk, f in facts.items() if f.doses]
+    reacted = (
+        Dose.objects.valid()
+        .filter(person_id__in=vaccinated, reactions__terms__code=ANAPHYLAXIS)
+        .values_list("person_id", "given_on", "product__family")
+    )
+    for person_id, day, family in reacted if vaccinated else ():
+        facts[person_id].anaphylaxis.append(Contraindication(day, family))
     latest_first = Registration.objects.filter(person_id__in=facts).order_by(
         "person_id", "-created_at", "-id"
     )
     seen: set[int] = set()
-    for person_id, high in latest_first.values_list("person_id", "priority_group__high_exposure"):
+    for person_id, high, status in latest_first.values_list(
+        "person_id", "priority_group__high_exposure", "status"
+    ):
         if person_id not in seen:
             seen.add(person_id)
             facts[person_id].high_exposure = high
-    for person_id, day, family in (
-        Dose.objects.valid()
-        .filter(person_id__in=facts, reactions__terms__code=ANAPHYLAXIS)
-        .values_list("person_id", "given_on", "product__family")
-    ):
-        facts[person_id].anaphylaxis.append(Contraindication(day, family))
+        if status in OPEN_REGISTRATION:
+            facts[person_id].open_registration = True
     checked_in = Booking.objects.filter(person_id__in=facts, status=BookingStatus.CHECKED_IN)
     for booking in checked_in.select_related("session").order_by("id"):
         facts[booking.person_id].checked_in.append(booking)

@@ -1,0 +1,83 @@
+"""Many new rows at once: PostgreSQL's COPY where the database is PostgreSQL, batched INSERTs
+elsewhere (SQLite, the embedded mode).
+
+COPY sends the rows as one stream that the server parses itself, where an INSERT of many
+rows has Django prepare every value and psycopg quote it into the statement text: for the
+thousand doses, ledger lines and audit rows of a batch, the INSERTs cost more than judging the
+doses (docs/performance.md). Both functions write the rows as given: no signals, no
+`full_clean`, as `bulk_create`; the database's constraints still hold, and a violation raises
+Django's IntegrityError as an INSERT would.
+"""
+
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection, models
+from psycopg.types.json import Jsonb
+
+M = TypeVar("M", bound=models.Model)
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterator[tuple]) -> None:
+    """Insert rows of values for `columns` (raw values, ids included)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+            statement = f"COPY {table} ({quoted}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        by_column = {f.column: f for f in model._meta.concrete_fields}
+        fields = [by_column[c] for c in columns]
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+        while batch := list(itertools.islice(rows, 5000)):
+            prepared = [
+                [
+                    f.get_db_prep_save(v, connection) if v is not None else None
+                    for f, v in zip(fields, row, strict=True)
+                ]
+                for row in batch
+            ]
+            cursor.executemany(sql, prepared)
+
+
+def bulk_insert(model: type[M], objs: Iterable[M]) -> list[M]:
+    """Insert new instances, as `bulk_create` does; on PostgreSQL the ids of a model with an
+    automatic primary key are taken from its sequence in one query, and the rows sent by COPY."""
+    objs = list(objs)
+    if not objs or connection.vendor != "postgresql":
+        return model.objects.bulk_create(objs)
+    meta = model._meta
+    if meta.auto_field is not None:
+        _ids_assign(model, objs)
+    stamped = [f for f in meta.concrete_fields if getattr(f, "auto_now_add", False)]
+    fields = meta.concrete_fields
+    jsons = {f.attname for f in fields if isinstance(f, models.JSONField)}
+
+    def row(obj: M) -> tuple[Any, ...]:
+        for f in stamped:
+            f.pre_save(obj, add=True)
+        values = obj.__dict__
+        return tuple(
+            Jsonb(values[f.attname]) if f.attname in jsons else values[f.attname] for f in fields
+        )
+
+    copy_rows(model, [f.column for f in fields], (row(obj) for obj in objs))
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
+
+
+def _ids_assign(model: type[models.Model], objs: list[Any]) -> None:
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, model._meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk

@@ -1,0 +1,67 @@
+"""Many rows at once (core.bulk): on PostgreSQL by COPY, elsewhere by bulk_create; the same
+rows either way."""
+
+import uuid
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core.bulk import bulk_insert
+from sosuckhoe.core.models import SubmissionKey
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(n: int) -> AuditEvent:
+    return AuditEvent(
+        actor_username="system:test",
+        action=AuditAction.CREATE,
+        object_type="dose",
+        object_uuid=uuid.uuid4(),
+        scope_path="2025-07/37/",
+        summary=f"dose {n}",
+        changes={"n": n, "shown": ["a", "b"], "late": n % 2 == 0},
+        ip="127.0.0.1",
+    )
+
+
+def test_rows_with_an_automatic_key_get_their_ids_and_every_value() -> None:
+    events = bulk_insert(AuditEvent, [_event(n) for n in range(5)])
+    assert all(e.pk is not None and not e._state.adding for e in events)
+    stored = {e.pk: e for e in AuditEvent.objects.filter(pk__in=[e.pk for e in events])}
+    assert len(stored) == 5
+    for event in events:
+        row = stored[event.pk]
+        assert (row.object_uuid, row.summary, row.changes) == (
+            event.object_uuid,
+            event.summary,
+            event.changes,
+        )
+        assert row.at is not None  # auto_now_add, as bulk_create
+        assert row.at == event.at
+        assert row.ip == "127.0.0.1"
+
+
+def test_rows_with_their_own_key_are_written_as_given() -> None:
+    keys = [SubmissionKey(key=uuid.uuid4(), result_uuid=uuid.uuid4(), owner="x") for _ in range(3)]
+    bulk_insert(SubmissionKey, keys)
+    stored = set(SubmissionKey.objects.values_list("key", "result_uuid"))
+    assert {(k.key, k.result_uuid) for k in keys} <= stored
+
+
+def test_a_constraint_violated_raises_djangos_integrity_error_and_writes_nothing() -> None:
+    key = uuid.uuid4()
+    bulk_insert(SubmissionKey, [SubmissionKey(key=key, result_uuid=uuid.uuid4())])
+    again = [
+        SubmissionKey(key=uuid.uuid4(), result_uuid=uuid.uuid4()),
+        SubmissionKey(key=key, result_uuid=uuid.uuid4()),
+    ]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert(SubmissionKey, again)
+    assert SubmissionKey.objects.count() == 1
+
+
+def test_nothing_to_insert_is_no_statement(django_assert_num_queries) -> None:
+    with django_assert_num_queries(0):
+        assert bulk_insert(AuditEvent, []) == []
