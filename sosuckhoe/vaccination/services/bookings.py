@@ -157,8 +157,7 @@ def _slot_full() -> ValidationError:
 
 
 def _check_place_left(slot: SessionSlot) -> None:
-    """Refuse at once a slot that was full when it was read: at a busy session most attempts
-    end here, before the person's history is read. A slot that had a place left still goes
+    """Refuse a slot that was full when it was read. A slot that had a place left still goes
     through _take_place, which decides who gets the last one."""
     if slot.booked >= slot.capacity:
         raise _slot_full()
@@ -194,7 +193,6 @@ def booking_add(
     require_active(person)
     require_cover(actor, person.home_unit, session.site.unit)
     _bookable(session)
-    _check_place_left(slot)
     if registration is not None:
         registration = locked(Registration, registration.pk)
     _check_registration(registration, person)
@@ -218,6 +216,11 @@ def booking_create(
     submission_key: UUID | None = None,
 ) -> Booking:
     """Book a person into a time slot; a form sent twice books once."""
+    # Before any lock: at a busy session most attempts end here. A timetable is no secret, so
+    # saying that a slot is full tells nothing about a person outside the actor's units. A
+    # form sent again goes on: it may have taken the slot's last place the first time.
+    if submission_key is None:
+        _check_place_left(slot)
     subject = person_locked(person)
 
     def find(uuid: UUID) -> Booking:

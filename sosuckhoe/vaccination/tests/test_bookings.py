@@ -3,8 +3,9 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sosuckhoe.accounts.models import AuditEvent
@@ -137,6 +138,28 @@ def test_a_double_click_books_once(cast, make_session):
     again = _book(cast, cast.own_person, slot, submission_key=key)
     assert again.pk == first.pk
     assert SessionSlot.objects.get(pk=slot.pk).booked == 1
+
+
+def test_a_double_click_on_the_last_place_finds_the_booking_it_made(cast, make_session):
+    slot = _slots(make_session(1))[0]
+    key = uuid.uuid4()
+    first = _book(cast, cast.own_person, slot, submission_key=key)
+    slot.refresh_from_db()  # full now: the second click reads it so
+    again = _book(cast, cast.own_person, slot, submission_key=key)
+    assert again.pk == first.pk
+
+
+def test_a_slot_read_full_is_refused_before_the_person_is_read(cast, make_session):
+    slot = _slots(make_session(1))[0]
+    _book(cast, cast.own_person, slot)
+    slot.refresh_from_db()
+    late = PersonFactory(home_unit=cast.units.commune_a)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as error:
+        _book(cast, late, slot)
+    assert refusal_codes(error.value) == ["slot_full"]
+    # Only the test's own transaction shows: a savepoint, rolled back.
+    assert all("SAVEPOINT" in q["sql"] for q in queries.captured_queries)
+    assert not Booking.objects.filter(person=late).exists()
 
 
 def test_a_person_the_schedule_refuses_is_not_booked(cast, make_session):
