@@ -11,9 +11,11 @@ persons once each at a random slot, and 4,000 of them a second time at another s
 same session (a double click, a second tab); the persons are adults the schedule lets have
 Comirnaty on those days (eligibility_check), so that attempts meet capacity. Attempts are
 shuffled and shared by 64 client threads, each with its own connection, against gunicorn
-(gunicorn.conf.py, two sync workers) on 127.0.0.1. Then the database is counted: slots
-holding more bookings than their capacity, and persons holding two open bookings of one
-session (both must be 0).
+(gunicorn.conf.py) on 127.0.0.1. Then the database is counted: slots holding more bookings
+than their capacity, and persons holding two open bookings of one session (both must be 0).
+For scale, the same clients then send as many requests to the reference of the doses
+benchmark (bench/reference: the same token check and one primary-key SELECT, served by the
+same gunicorn configuration): `reference_per_s`, and `ratio` = attempts/s over it.
 
 Environment: DATABASE_URL, BENCH_PERSONS (reused or generated, default 2,000,000),
 BENCH_ATTEMPTS (default 20000), BENCH_CLIENTS (default 64), BENCH_SECONDS (default 300).
@@ -132,6 +134,18 @@ def attempts(persons: list[str], count: int, by_session: list[list[str]]) -> lis
     return work
 
 
+def reference_ids(count: int) -> list[int]:
+    """Ids of `count` persons sampled from the table, for the reference's reads."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        percent = min(100.0, 300.0 * count / max(1, _persons()))
+        cursor.execute(
+            "SELECT id FROM people_person TABLESAMPLE SYSTEM (%s) LIMIT %s", [percent, count]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _persons() -> int:
     from sosuckhoe.people.models import Person
 
@@ -180,6 +194,7 @@ def main() -> None:
     key = staff_key(USERNAME, Role.PROVINCE, province_by_code(code=BENCH_PROVINCE))
     by_session, sessions, first_day = sessions_create()
     work = attempts(bookable(count * 4 // 5, first_day), count, by_session)
+    ids = reference_ids(count)
     from django.db import connections
 
     connections.close_all()
@@ -189,18 +204,29 @@ def main() -> None:
         body = {"person": person, "slot": slot}
         return send(client, "POST", "/api/v1/bookings/", body)  # type: ignore[arg-type]
 
-    with gunicorn("sosuckhoe.wsgi", "sosuckhoe.settings", "/healthz") as app:
+    def reference(client: object, pk: int) -> Answer:
+        return send(client, "GET", f"/api/persons/{pk}/")  # type: ignore[arg-type]
+
+    with (
+        gunicorn("sosuckhoe.wsgi", "sosuckhoe.settings", "/healthz") as app,
+        gunicorn("bench.reference.wsgi", "bench.reference.settings", f"/persons/{ids[0]}/") as ref,
+    ):
         answers, seconds = concurrently(app, key, clients, work, book, budget_s)
+        ref_answers, ref_s = concurrently(ref, key, clients, ids, reference, budget_s)
     held, overbooked, double_booked = counted(sessions)
+    attempts_per_s, reference_per_s = len(answers) / seconds, len(ref_answers) / ref_s
     print(f"{len(answers)} attempts in {seconds:.1f} s: {statuses(answers)}")
     print(f"{held} bookings held for {len(sessions) * SLOTS * CAPACITY} places")
+    print(f"reference: {len(ref_answers)} requests in {ref_s:.1f} s ({statuses(ref_answers)})")
     print(
         bench_line(
             "booking",
-            attempts_per_s=round(len(answers) / seconds),
+            attempts_per_s=round(attempts_per_s),
             p99_ms=percentile([a.ms for a in answers], 99),
             overbooked=overbooked,
             double_booked=double_booked,
+            reference_per_s=round(reference_per_s),
+            ratio=attempts_per_s / reference_per_s,
         )
     )
 

@@ -128,15 +128,16 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(app: str, settings_module: str, ready_path: str) -> Iterator[str]:
-    """`app` served on a free port of 127.0.0.1 by gunicorn.conf.py with two sync workers, as
-    `make run` does; access lines go nowhere (a line per request would time the terminal)."""
+    """`app` served on a free port of 127.0.0.1 by gunicorn.conf.py with two sync workers (or
+    BENCH_WORKERS), as `make run` does; access lines go nowhere (a line per request would time
+    the terminal). The reference and the application get the same number."""
     port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
         "SOSUCKHOE_MODE": "embedded",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "GUNICORN_WORKERS": "2",
+        "GUNICORN_WORKERS": os.environ.get("BENCH_WORKERS", "2"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", app, "--config", "gunicorn.conf.py",
