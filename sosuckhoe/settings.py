@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "sosuckhoe.supply",
     "sosuckhoe.vaccination",
     "sosuckhoe.messaging",
+    "sosuckhoe.imports",
+    "sosuckhoe.certificates",
     "sosuckhoe.console",
     "rest_framework",
     "drf_spectacular",
@@ -299,6 +301,28 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sosuckhoe@localhost")
+
+# Vaccination certificates (sosuckhoe/certificates). The document-signer keys are stored
+# encrypted with CERTIFICATE_KEY_PASSPHRASE: in production it must be set before
+# `signer_create` runs or a certificate is issued (they refuse without it); embedded, a random
+# one is made once per installation in var/, like SECRET_KEY. Losing it loses the keys.
+def _certificate_key_passphrase() -> str:
+    value = env_str("CERTIFICATE_KEY_PASSPHRASE", "")
+    if value or PRODUCTION:
+        return value
+    passphrase_file = VAR_DIR / "certificate_key_passphrase"
+    if not passphrase_file.exists():
+        passphrase_file.write_text(secrets.token_urlsafe(32))
+        passphrase_file.chmod(0o600)
+    return passphrase_file.read_text().strip()
+
+
+CERTIFICATE_KEY_PASSPHRASE = _certificate_key_passphrase()
+CERTIFICATE_VALIDITY_MONTHS = env_int("CERTIFICATE_VALIDITY_MONTHS", 12, minimum=1)
+CERTIFICATE_SIGNER_VALIDITY_DAYS = env_int("CERTIFICATE_SIGNER_VALIDITY_DAYS", 730, minimum=1)
+CERTIFICATE_COUNTRY = "VN"
+# The DCC `is` field (at most 80 characters) and the signer certificates' organisation.
+CERTIFICATE_ISSUER = env_str("CERTIFICATE_ISSUER", "Ministry of Health of Viet Nam")
 
 # Logs: readable lines embedded, JSON lines in production.
 LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")

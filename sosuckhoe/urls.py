@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("sosuckhoe.api.urls")),
+    path("certificates/", include("sosuckhoe.certificates.urls")),
     # The unversioned address of the schema and its page lead to the current version's.
     path("api/schema/", RedirectView.as_view(pattern_name="api:schema"), name="api_schema"),
     path("api/docs/", RedirectView.as_view(pattern_name="api:docs"), name="api_docs"),

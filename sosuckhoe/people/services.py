@@ -120,15 +120,22 @@ def _locked(*people: Person) -> list[Person]:
     return [rows[p.pk] for p in people]
 
 
+def person_check(*, actor: Actor, **fields: Any) -> Person:
+    """The person these fields describe, normalised and validated as person_create registers
+    them, unsaved: an import's dry run reports what the real run would refuse."""
+    _check_editable(fields)
+    person = Person(**fields)
+    _normalize(person)
+    _check_scope(actor, person)
+    return person
+
+
 @transaction.atomic
 def person_create(*, actor: Actor, submission_key: UUID | None = None, **fields: Any) -> Person:
     """Register a person; a form sent twice with the same key registers them once."""
-    _check_editable(fields)
 
     def create() -> Person:
-        person = Person(**fields)
-        _normalize(person)
-        _check_scope(actor, person)
+        person = person_check(actor=actor, **fields)
         _save_checked(person)
         person_audit(actor=actor, action=AuditAction.CREATE, person=person)
         return person

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from sosuckhoe.places.cache import tree_cached
 from sosuckhoe.places.models import AdminUnit, UnitLevel, UnitSuccessor
 from sosuckhoe.places.services import CURRENT_EDITION
 
@@ -15,6 +16,26 @@ def country_root(*, edition: str = CURRENT_EDITION.key) -> AdminUnit:
 def unit_by_code(*, code: str, edition: str = CURRENT_EDITION.key) -> AdminUnit:
     """The unit of an edition with this official code; AdminUnit.DoesNotExist if none."""
     return AdminUnit.objects.get(edition=edition, code=code)
+
+
+def unit_within(*, unit: AdminUnit, code: str) -> AdminUnit:
+    """The unit of `unit`'s edition with this code, when it lies in `unit`'s subtree;
+    AdminUnit.DoesNotExist if none. Read through the tree's cache: a page asks it each time."""
+    # Official codes are a few digits (the country's root "VN"): anything else is no key.
+    if not (code.isascii() and code.isalnum() and len(code) <= 8):
+        raise AdminUnit.DoesNotExist
+    edition = unit.edition
+    found = tree_cached(
+        f"places:code:{edition}:{code}", lambda: unit_by_code(code=code, edition=edition)
+    )
+    if not found.path.startswith(unit.path):
+        raise AdminUnit.DoesNotExist
+    return found
+
+
+def unit_children(*, unit: AdminUnit) -> list[AdminUnit]:
+    """The units directly below `unit`, in list order, read through the tree's cache."""
+    return tree_cached(f"places:children:{unit.pk}", lambda: list(unit.children.order_by("path")))
 
 
 def unit_successors(*, unit: AdminUnit) -> list[AdminUnit]:

@@ -2,6 +2,7 @@
 created and filled with the approved registrants."""
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -24,6 +25,7 @@ from sosuckhoe.console.forms_vaccination import (
     SessionForm,
 )
 from sosuckhoe.console.refusals import refusal_messages, refusal_on_form
+from sosuckhoe.console.unit_pick import unit_pick
 from sosuckhoe.console.views.sites import site_day_url, sites_of
 from sosuckhoe.people.selectors import persons_search
 from sosuckhoe.supply.selectors import products_active
@@ -56,8 +58,13 @@ def _registration(request: HttpRequest, registration_uuid: UUID) -> Registration
     return get_object_or_404(scoped, uuid=registration_uuid)
 
 
-def _to_review(status: str) -> HttpResponse:
-    return redirect(f"{reverse('console:registrations')}?status={status}")
+def _to_review(request: HttpRequest, status: str) -> HttpResponse:
+    """Back to the list the review was made from, on the unit it was narrowed to (the list
+    checks the unit again)."""
+    query = {"status": status}
+    if "unit" in request.GET:
+        query["unit"] = request.GET["unit"]
+    return redirect(f"{reverse('console:registrations')}?{urlencode(query)}")
 
 
 @require_safe
@@ -67,9 +74,10 @@ def registrations(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", RegistrationStatus.PENDING)
     if status not in REVIEWED_STATUSES:
         status = RegistrationStatus.PENDING
-    unit = request.user.unit
-    found = registrations_to_review(actor=Actor.of_request(request), unit=unit, status=status)
+    pick = unit_pick(request)
+    found = registrations_to_review(actor=Actor.of_request(request), unit=pick.unit, status=status)
     context = {
+        "pick": pick,
         "registrations": found,
         "status": status,
         "statuses": [(s, RegistrationStatus(s).label) for s in REVIEWED_STATUSES],
@@ -90,7 +98,7 @@ def _review(
         refusal_messages(request, error)
     else:
         messages.success(request, done % {"name": registration.person.full_name})
-    return _to_review(status)
+    return _to_review(request, status)
 
 
 @require_POST
@@ -112,7 +120,7 @@ def registration_reject_view(request: HttpRequest, registration_uuid: UUID) -> H
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the registration is rejected."))
-        return _to_review(registration.status)
+        return _to_review(request, registration.status)
     return _review(
         request,
         registration,
@@ -133,7 +141,7 @@ def registration_duplicate_view(request: HttpRequest, registration_uuid: UUID) -
     others = [p for p in found if p.pk != registration.person_id]
     if len(others) != 1:
         messages.error(request, _("Give the document number of one other record in your unit."))
-        return _to_review(registration.status)
+        return _to_review(request, registration.status)
     return _review(
         request,
         registration,
@@ -151,9 +159,12 @@ def registration_duplicate_view(request: HttpRequest, registration_uuid: UUID) -
 @officer_view
 def not_reached(request: HttpRequest) -> HttpResponse:
     """Who of the unit has not registered or not been vaccinated, by age band and group."""
-    actor, unit, today = Actor.of_request(request), request.user.unit, timezone.localdate()
+    actor, pick, today = Actor.of_request(request), unit_pick(request), timezone.localdate()
+    unit = pick.unit
     bands = {band.key: band for band in AGE_BANDS}
-    form = NotReachedForm(request.GET or None, bands=list(bands))
+    filters = request.GET.copy()
+    filters.pop("unit", None)  # the unit alone asks for no list
+    form = NotReachedForm(filters or None, bands=list(bands))
     persons = []
     if form.is_valid():
         persons = persons_not_reached(
@@ -165,6 +176,7 @@ def not_reached(request: HttpRequest) -> HttpResponse:
             group=form.cleaned_data["group"],
         )
     context = {
+        "pick": pick,
         "form": form,
         "persons": persons,
         "searched": form.is_bound,
@@ -187,18 +199,20 @@ def _open_sessions(request: HttpRequest) -> QuerySet[VaccinationSession]:
 @officer_view
 def assign(request: HttpRequest) -> HttpResponse:
     """Book the unit's approved registrants into the chosen sessions, priority first."""
+    pick = unit_pick(request)
     form = AssignForm(request.POST or None, sessions=_open_sessions(request))
     report = None
     if request.method == "POST" and form.is_valid():
         try:
             report = registrations_assign(
                 actor=Actor.of_request(request),
-                unit=request.user.unit,
+                unit=pick.unit,
                 sessions=list(form.cleaned_data["sessions"]),
             )
         except ValidationError as error:
             refusal_messages(request, error)
-    return render(request, "console/assign.html", {"form": form, "report": report})
+    context = {"pick": pick, "form": form, "report": report}
+    return render(request, "console/assign.html", context)
 
 
 @officer_view

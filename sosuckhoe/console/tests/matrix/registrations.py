@@ -53,12 +53,20 @@ def cases(cast) -> list[Case]:
     session = {"site": site.uuid, "date": tomorrow.isoformat(), "product": "comirnaty",
                "slots": "07:30-09:00 20"}  # fmt: skip
     url, r = reverse, registration.uuid
+    # Narrowed to commune A: officers whose subtree holds it; the others' unit is not widened.
+    in_a = f"unit={units.commune_a.code}"
     return [
         Case("console:registrations", url("console:registrations"), OFFICERS, OFFICERS,
              post=None),
+        Case("console:registrations", f"{url('console:registrations')}?{in_a}",
+             REVIEWS_COMMUNE_A, OFFICERS, post=None),
         Case("console:not_reached", url("console:not_reached") + "?missing=dose", OFFICERS,
              OFFICERS, post=None),
+        Case("console:not_reached", f"{url('console:not_reached')}?missing=dose&{in_a}",
+             REVIEWS_COMMUNE_A, OFFICERS, post=None),
         Case("console:assign", url("console:assign"), OFFICERS, OFFICERS, post={}),
+        Case("console:assign", f"{url('console:assign')}?{in_a}", REVIEWS_COMMUNE_A, OFFICERS,
+             post={}),
         Case("console:session_new", url("console:session_new"), OFFICERS, OFFICERS,
              post=session),
         review("console:registration_approve", url("console:registration_approve", args=[r]), {}),

@@ -1,0 +1,201 @@
+"""The HC1 wire format, both ways: CWT claims in a COSE_Sign1 (ES256), zlib, Base45, 'HC1:'.
+
+Encoding is done by cbor2, cryptography, zlib and base45.py; the parsing half takes whatever a
+camera read and either returns the structure or raises `Malformed` naming the step."""
+
+import datetime as dt
+import math
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+from sosuckhoe.certificates.base45 import b45decode, b45encode
+
+PREFIX = "HC1:"
+ES256, PS256 = -7, -37
+HEADER_ALG, HEADER_KID = 1, 4
+CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_HCERT = 1, 4, 6, -260
+COSE_SIGN1_TAG, CWT_TAG = 18, 61
+# A QR code holds at most 4,296 alphanumeric characters; a certificate is about 600.
+MAX_TEXT = 8_192
+MAX_INFLATED = 65_536
+_MAX_DEPTH = 32
+
+
+class Malformed(Exception):
+    """The input fails a step of the format; `code` names the step."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CoseSign1:
+    protected_bytes: bytes
+    protected: Mapping[Any, Any]
+    unprotected: Mapping[Any, Any]
+    payload: bytes
+    signature: bytes
+
+    def header(self, label: int) -> Any:
+        """A header parameter: the protected bucket wins, as COSE says (RFC 9052 3.1)."""
+        if label in self.protected:
+            return self.protected[label]
+        return self.unprotected.get(label)
+
+    def to_be_signed(self) -> bytes:
+        return cbor2.dumps(["Signature1", self.protected_bytes, b"", self.payload])
+
+
+@dataclass(frozen=True)
+class Cwt:
+    issuer: str | None
+    issued_at: float
+    expires_at: float
+    payload: dict[str, Any]
+
+
+# Encoding
+
+
+def cwt_encode(
+    payload: dict[str, Any], *, issuer: str, issued_at: dt.datetime, expires_at: dt.datetime
+) -> bytes:
+    return cbor2.dumps(
+        {
+            CLAIM_ISS: issuer,
+            CLAIM_IAT: int(issued_at.timestamp()),
+            CLAIM_EXP: int(expires_at.timestamp()),
+            CLAIM_HCERT: {1: payload},
+        }
+    )
+
+
+def cose_sign(claims: bytes, *, key: ec.EllipticCurvePrivateKey, kid: bytes) -> bytes:
+    """A tagged COSE_Sign1 by ES256, its signature as COSE wants it: r and s, 32 bytes each."""
+    protected = cbor2.dumps({HEADER_ALG: ES256, HEADER_KID: kid})
+    unsigned = CoseSign1(protected, {}, {}, claims, b"")
+    r, s = decode_dss_signature(key.sign(unsigned.to_be_signed(), ec.ECDSA(hashes.SHA256())))
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, claims, signature]))
+
+
+def hc1_encode(cose: bytes) -> str:
+    # A 4 KiB window holds any certificate whole: the same output as the default 32 KiB,
+    # without setting up (and clearing) the larger window's state for each one.
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 12, 4)
+    return PREFIX + b45encode(deflate.compress(cose) + deflate.flush())
+
+
+# Parsing, one step each
+
+
+def unprefix(text: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise Malformed("too_large")
+    if not text.startswith(PREFIX):
+        raise Malformed("prefix_invalid")
+    return text[len(PREFIX) :]
+
+
+def base45_decode(text: str) -> bytes:
+    try:
+        return b45decode(text)
+    except ValueError:
+        raise Malformed("base45_invalid") from None
+
+
+def inflate(data: bytes) -> bytes:
+    """zlib, refusing a stream that is cut, followed by junk or would exceed MAX_INFLATED."""
+    inflater = zlib.decompressobj()
+    try:
+        inflated = inflater.decompress(data, MAX_INFLATED)
+    except zlib.error:
+        raise Malformed("zlib_invalid") from None
+    if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data:
+        raise Malformed("zlib_invalid")
+    return inflated
+
+
+def _cbor(data: bytes, step: str) -> Any:
+    try:
+        return cbor2.loads(data, max_depth=_MAX_DEPTH, allow_duplicate_keys=False)
+    # The decoder meets arbitrary bytes here; whatever it raises, the input is not CBOR.
+    except Exception:
+        raise Malformed(step) from None
+
+
+def cose_parse(data: bytes) -> CoseSign1:
+    """A COSE_Sign1: tagged 18, untagged, or inside a CWT tag 61, as real issuers send it."""
+    item = _cbor(data, "cose_invalid")
+    if isinstance(item, cbor2.CBORTag) and item.tag == CWT_TAG:
+        item = item.value
+    if isinstance(item, cbor2.CBORTag) and item.tag == COSE_SIGN1_TAG:
+        item = item.value
+    if not (isinstance(item, Sequence) and not isinstance(item, str | bytes) and len(item) == 4):
+        raise Malformed("cose_invalid")
+    protected_bytes, unprotected, payload, signature = item
+    if not (
+        isinstance(protected_bytes, bytes)
+        and isinstance(unprotected, Mapping)
+        and isinstance(payload, bytes)
+        and isinstance(signature, bytes)
+    ):
+        raise Malformed("cose_invalid")
+    protected = _cbor(protected_bytes, "cose_invalid") if protected_bytes else {}
+    if not isinstance(protected, Mapping):
+        raise Malformed("cose_invalid")
+    return CoseSign1(protected_bytes, protected, unprotected, payload, signature)
+
+
+def _numeric_date(value: Any) -> float:
+    # NumericDate: an integer, or a float with the milliseconds some issuers send.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Malformed("cwt_invalid")
+    if not math.isfinite(value):
+        raise Malformed("cwt_invalid")
+    return float(value)
+
+
+_SCALARS = (str, int, bool, type(None))
+
+
+def plain(value: Any) -> Any:
+    """The CBOR value as JSON data (dict, list, str, finite number, bool, None), or Malformed:
+    byte strings, tags and non-text keys have no place in a DCC payload."""
+    kind = type(value)
+    if kind in _SCALARS:  # the exact types: a CBOR decoder's subclasses go the long way
+        return value
+    if isinstance(value, Mapping):
+        if not all(type(key) is str for key in value):
+            raise Malformed("cwt_invalid")
+        # Text, most of a payload, is taken as it is without a call for each value.
+        return {key: item if type(item) is str else plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [item if type(item) is str else plain(item) for item in value]
+    if isinstance(value, float) and math.isfinite(value):
+        return value
+    raise Malformed("cwt_invalid")
+
+
+def cwt_parse(data: bytes) -> Cwt:
+    claims = _cbor(data, "cwt_invalid")
+    if not isinstance(claims, Mapping):
+        raise Malformed("cwt_invalid")
+    hcert = claims.get(CLAIM_HCERT)
+    if not isinstance(hcert, Mapping) or not isinstance(hcert.get(1), Mapping):
+        raise Malformed("cwt_invalid")
+    issuer = claims.get(CLAIM_ISS)
+    return Cwt(
+        issuer=issuer if isinstance(issuer, str) else None,
+        issued_at=_numeric_date(claims.get(CLAIM_IAT)),
+        expires_at=_numeric_date(claims.get(CLAIM_EXP)),
+        payload=plain(hcert[1]),
+    )

@@ -1,0 +1,37 @@
+"""The unit a review page works on: the officer's own, or one below it named in `?unit=`."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest
+
+from sosuckhoe.console.forms_vaccination import UnitPickForm
+from sosuckhoe.places.models import AdminUnit, UnitLevel
+from sosuckhoe.places.selectors import unit_children, unit_within
+
+
+@dataclass(frozen=True)
+class UnitPick:
+    unit: AdminUnit  # the unit the page shows
+    trail: list[AdminUnit]  # from the officer's unit down to `unit`: the links back up
+    form: UnitPickForm | None  # None: no unit below `unit` to pick
+
+    @property
+    def query(self) -> str:
+        """The query string that keeps the pick on the page's other links and forms."""
+        return "" if len(self.trail) == 1 else "?" + urlencode({"unit": self.unit.code})
+
+
+def unit_pick(request: HttpRequest) -> UnitPick:
+    """The unit named in `?unit=` within the user's subtree and edition, else their own; any
+    other unit is not found, so that the parameter narrows the page and never widens it."""
+    own, code = request.user.unit, request.GET.get("unit", "")
+    try:
+        unit = unit_within(unit=own, code=code) if code else own
+    except AdminUnit.DoesNotExist:
+        raise Http404 from None
+    codes = unit.path.removeprefix(own.path).split("/")[:-1]
+    trail = [own, *(unit_within(unit=own, code=c) for c in codes)]
+    # A commune has nothing below it: its officer never sees a picker, and asks nothing.
+    children = [] if unit.level == UnitLevel.COMMUNE else unit_children(unit=unit)
+    return UnitPick(unit, trail, UnitPickForm(unit=unit, children=children) if children else None)

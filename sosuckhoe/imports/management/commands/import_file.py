@@ -1,0 +1,63 @@
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.imports.mapping import KINDS, PERSONS
+from sosuckhoe.imports.readers import UnreadableFile
+from sosuckhoe.imports.services import file_import
+from sosuckhoe.places.models import AdminUnit
+from sosuckhoe.places.selectors import unit_by_code
+
+# Exit codes: 0 every row valid, 1 some rows refused (the summary says which), 2 the file
+# itself could not be imported (unreadable, no header, a needed column missing).
+ROWS_REFUSED = 1
+FILE_REFUSED = 2
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a list of persons, registrations or doses from .xlsx, .xls or .csv; print one "
+        "JSON summary. With --dry-run nothing is written. Exit 1 when rows were refused, 2 when "
+        "the file was."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--kind", choices=KINDS, default=PERSONS)
+        parser.add_argument(
+            "--unit", help="code of the unit the list belongs to (the commune of every row)"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="check every row, write none")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file", returncode=FILE_REFUSED)
+        try:
+            summary = file_import(
+                actor=Actor.system("import_file"),
+                path=path,
+                kind=options["kind"],
+                unit=self._unit(options["unit"]),
+                dry_run=options["dry_run"],
+            )
+        except (ValidationError, UnreadableFile) as error:
+            message = " ".join(getattr(error, "messages", [str(error)]))
+            raise CommandError(message, returncode=FILE_REFUSED) from None
+        self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+        if summary.rejected:
+            raise CommandError(
+                f"{summary.rejected} of {summary.read} rows refused", returncode=ROWS_REFUSED
+            )
+
+    def _unit(self, code: str | None) -> AdminUnit | None:
+        if code is None:
+            return None
+        try:
+            return unit_by_code(code=code)
+        except AdminUnit.DoesNotExist:
+            raise CommandError(f"No unit has the code {code}", returncode=FILE_REFUSED) from None
