@@ -302,6 +302,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sosuckhoe@localhost")
 
+
 # Vaccination certificates (sosuckhoe/certificates). The document-signer keys are stored
 # encrypted with CERTIFICATE_KEY_PASSPHRASE: in production it must be set before
 # `signer_create` runs or a certificate is issued (they refuse without it); embedded, a random
