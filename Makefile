@@ -24,7 +24,12 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --quiet --python $(PYTHON)
 	touch $@
 
-setup: $(VENV)/.synced messages
+# The browser libraries pages serve from our static files (package.json, pinned by its lock).
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(VENV)/.synced messages node_modules/.installed
 
 # Catalogues are compiled with Babel so that no system gettext is needed.
 messages: $(VENV)/.synced
@@ -65,4 +70,4 @@ bench: setup
 	$(PY) bench/$(B).py
 
 clean:
-	rm -rf var .venv .uv
+	rm -rf var .venv .uv node_modules

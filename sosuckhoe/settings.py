@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sosuckhoe.messaging",
     "sosuckhoe.imports",
     "sosuckhoe.certificates",
+    "sosuckhoe.analytics",
     "sosuckhoe.console",
     "rest_framework",
     "drf_spectacular",
@@ -193,6 +194,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up about a missing folder
+# Browser libraries from npm (package.json), installed by `make setup`, served as our own files.
+STATICFILES_DIRS = [("jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -291,6 +294,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
 
 # Messaging: like Django's e-mail backends, chosen here.
 MESSAGING_BACKEND = env_str("MESSAGING_BACKEND", "sosuckhoe.messaging.backends.ConsoleBackend")

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, reverse
 from django.views.generic import RedirectView
 
+from sosuckhoe.certificates import views as certificates
 from sosuckhoe.core.health import healthz
 
 
@@ -25,6 +26,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("sosuckhoe.api.urls")),
     path("certificates/", include("sosuckhoe.certificates.urls")),
+    # The public verifier page, short to type; its worker beside it, so that its scope holds it.
+    path("verify/", certificates.verifier, name="verifier"),
+    path("verify/worker.js", certificates.verifier_worker, name="verifier_worker"),
     # The unversioned address of the schema and its page lead to the current version's.
     path("api/schema/", RedirectView.as_view(pattern_name="api:schema"), name="api_schema"),
     path("api/docs/", RedirectView.as_view(pattern_name="api:docs"), name="api_docs"),

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from sosuckhoe.api.errors import not_found
 from sosuckhoe.api.views import (
     bookings,
+    certificates,
     docs,
     doses,
     persons,
@@ -20,6 +21,14 @@ app_name = "api"
 urlpatterns = [
     path("persons/", persons.PersonList.as_view(), name="persons"),
     path("persons/<uuid:person_uuid>/", persons.PersonDetail.as_view(), name="person"),
+    path(
+        "persons/<uuid:person_uuid>/certificate/",
+        certificates.PersonCertificate.as_view(),
+        name="person_certificate",
+    ),
+    path(
+        "certificates/verify/", certificates.CertificateVerify.as_view(), name="certificate_verify"
+    ),
     path("registrations/", registrations.RegistrationList.as_view(), name="registrations"),
     path(
         "registrations/<uuid:registration_uuid>/",

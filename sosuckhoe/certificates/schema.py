@@ -37,6 +37,18 @@ def _codes(path: Path) -> frozenset[str]:
     return frozenset(json.loads(path.read_text())["valueSetValues"])
 
 
+@cache
+def _displays(path: Path) -> dict[str, str]:
+    values = json.loads(path.read_text())["valueSetValues"]
+    return {code: value.get("display", code) for code, value in values.items()}
+
+
+def vaccination_value_sets() -> dict[str, dict[str, str]]:
+    """The codes (with their display names) each coded field of a vaccination entry takes:
+    what the verifier page checks and shows in the browser."""
+    return {field: _displays(path) for field, path in _VALUE_SETS["v"].items()}
+
+
 def schema_valid(payload: dict[str, Any]) -> bool:
     return _validator().is_valid(payload)
 

@@ -54,7 +54,11 @@ def bulk_insert(model: type[M], objs: Iterable[M]) -> list[M]:
     meta = model._meta
     if meta.auto_field is not None:
         _ids_assign(model, objs)
-    stamped = [f for f in meta.concrete_fields if getattr(f, "auto_now_add", False)]
+    stamped = [
+        f
+        for f in meta.concrete_fields
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+    ]
     fields = meta.concrete_fields
     jsons = {f.attname for f in fields if isinstance(f, models.JSONField)}
 

@@ -1,5 +1,6 @@
 """Writes to persons: create, change, merge. Each is atomic and leaves its audit row."""
 
+import copy
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from sosuckhoe.core.text import compact_code, fold, tidy_name
 from sosuckhoe.people.audit import person_audit
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.people.models import IdKind, Person
+from sosuckhoe.people.signals import person_recounted
 
 # What staff type on the person form; the services also take the family links below.
 PROFILE_FIELDS = (
@@ -155,6 +157,7 @@ def person_update(*, actor: Actor, person: Person, **fields: Any) -> Person:
     _check_editable(fields)
     (person,) = _locked(person)
     _check_may_change(actor, person)
+    as_it_was = copy.copy(person)
     before = {f: _field_value(person, f) for f in EDITABLE_FIELDS}
     for name, value in fields.items():
         setattr(person, name, value)
@@ -168,6 +171,7 @@ def person_update(*, actor: Actor, person: Person, **fields: Any) -> Person:
     if not changes:
         return person
     _save_checked(person)
+    person_recounted.send(sender=Person, actor=actor, before=as_it_was, after=person)
     person_audit(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -208,6 +212,17 @@ def _move_each_link(*, source: Person, target: Person) -> dict[str, int]:
     return moved
 
 
+def _recount_as_kept(actor: Actor, *, keep: Person, duplicate: Person) -> None:
+    """Before the links move: the records of both persons will count as the kept person,
+    blanks filled from the duplicate."""
+    kept = copy.copy(keep)
+    _fill_blanks(keep=kept, duplicate=duplicate)
+    for subject in (keep, duplicate):
+        after = copy.copy(kept)
+        after.pk = subject.pk
+        person_recounted.send(sender=Person, actor=actor, before=subject, after=after)
+
+
 def _fill_blanks(*, keep: Person, duplicate: Person) -> list[str]:
     filled = []
     for field in MERGE_FILLABLE_FIELDS:
@@ -232,6 +247,7 @@ def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
         raise ValidationError(
             _("These records differ in sex or year of birth; correct one of them before merging.")
         )
+    _recount_as_kept(actor, keep=keep, duplicate=duplicate)
     moved = _move_links(source=duplicate, target=keep)
     filled = _fill_blanks(keep=keep, duplicate=duplicate)
     _check_scope(actor, keep)  # a guardian or household taken over from the duplicate

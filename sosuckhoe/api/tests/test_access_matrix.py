@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
 
+from sosuckhoe.api.tests.world import SYSTEM
+from sosuckhoe.certificates.services import certificate_issue, signer_create
 from sosuckhoe.console.tests.matrix import (
     PERSONAL_DATA,
     ROLES,
@@ -126,6 +128,23 @@ def endpoints(cast, world) -> list[Endpoint]:
             served=frozenset({200}),
         ),
         Endpoint("dose", url("dose", world.dose.uuid), SEES_COMMUNE_A),
+        # Before the void below, which would leave the person no dose to certify.
+        Endpoint(
+            "person_certificate",
+            url("person_certificate", own.uuid),
+            SEES_COMMUNE_A,
+            post={},
+            served=frozenset({200, 201}),
+        ),
+        # Verification names no one in our records: every member of staff, analysts too.
+        Endpoint(
+            "certificate_verify",
+            url("certificate_verify"),
+            STAFF,
+            gate=STAFF,
+            get=False,
+            post={"text": "HC1:"},
+        ),
         Endpoint(
             "reactions",
             url("reactions", query=f"?dose={world.dose.uuid}"),
@@ -150,6 +169,14 @@ def endpoints(cast, world) -> list[Endpoint]:
         Endpoint("docs", url("docs"), EVERYONE, gate=EVERYONE),
         Endpoint("not_found", "/api/v1/nothing/here/", frozenset(), gate=EVERYONE, post={}),
     ]
+
+
+@pytest.fixture
+def world(cast, world):
+    """The API tests' world, with a signer key and the own person's certificate."""
+    signer_create(actor=SYSTEM)
+    certificate_issue(actor=SYSTEM, person=cast.own_person)
+    return world
 
 
 def _api_url_names() -> set[str]:

@@ -39,6 +39,8 @@ def test_the_schema_describes_every_endpoint_of_the_contract():
     assert paths == {
         "/api/v1/persons/",
         "/api/v1/persons/{person_uuid}/",
+        "/api/v1/persons/{person_uuid}/certificate/",
+        "/api/v1/certificates/verify/",
         "/api/v1/registrations/",
         "/api/v1/registrations/{registration_uuid}/",
         "/api/v1/bookings/",

@@ -6,10 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.certificates.outputs import qr_svg_inline
+from sosuckhoe.certificates.selectors import person_certificates
 from sosuckhoe.console.access import personal_data_view
 from sosuckhoe.console.forms import PersonForm, SearchForm
 from sosuckhoe.console.forms_vaccination import VoidForm
@@ -22,7 +25,7 @@ from sosuckhoe.people.selectors import (
     persons_search,
 )
 from sosuckhoe.people.services import person_create, person_merge, person_update
-from sosuckhoe.vaccination.selectors import person_vaccination_history
+from sosuckhoe.vaccination.selectors import VaccinationHistory, person_vaccination_history
 
 
 @require_safe
@@ -53,8 +56,25 @@ def person_detail(request: HttpRequest, person_uuid: UUID) -> HttpResponse:
         "history": history,
         "voidable": {d.pk for d in history.doses if may_void(actor, d)},
         "void_form": VoidForm(),
+        **_certificate_context(actor, person, history),
     }
     return render(request, "console/person_detail.html", context)
+
+
+def _certificate_context(
+    actor: Actor, person: Person, history: VaccinationHistory
+) -> dict[str, object]:
+    """The current certificate with its QR, the history of those issued and revoked, and
+    whether issuing one makes sense (a valid dose is shown)."""
+    issued = person_certificates(actor=actor, person=person)
+    current = next((c for c in issued if c.revoked_at is None), None)
+    return {
+        "certificate": current,
+        # segno writes the SVG from the Base45 text alone: nothing typed by anyone is in it.
+        "certificate_qr": mark_safe(qr_svg_inline(current.hc1)) if current else "",
+        "certificates": issued,
+        "certificate_issuable": current is None and any(d.is_valid for d in history.doses),
+    }
 
 
 def save_person_form(

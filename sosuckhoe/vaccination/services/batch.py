@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
+from sosuckhoe.analytics.services import RollupChanges, rollups_apply
 from sosuckhoe.core.bulk import bulk_insert
 from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.core.text import compact_code
@@ -333,7 +334,12 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
     except IntegrityError:
         error = refusal(DOSE_EXISTS, _("This dose is already recorded."))
         return {index: DoseItemResult(index, None, error) for index, *_ in chunk.accepted}
-    renumbered = {dose.pk: renumber_after(dose) for dose in chunk.backdated.values()}
+    rollups = RollupChanges()
+    for dose in doses:
+        rollups.dose_added(dose)
+    renumbered = {
+        dose.pk: renumber_after(dose, rollups=rollups) for dose in chunk.backdated.values()
+    }
     for dose in doses:
         if dose.booking is not None:
             booking_close_for_dose(booking=dose.booking)
@@ -349,6 +355,7 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
             if key is not None
         ],
     )
+    rollups_apply(rollups)
     bulk_insert(
         AuditEvent,
         [

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_event
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
+from sosuckhoe.analytics.services import RollupChanges, rollups_apply
 from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility, FacilityKind
@@ -262,9 +263,13 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
     with conflict_refused(DOSE_EXISTS, _("This dose is already recorded."), savepoint=False):
         dose.save(force_insert=True)
     fulfil(dose, entry, facts)
+    rollups = RollupChanges()
+    rollups.dose_added(dose)
     # Only a dose entered before others on record changes their numbers.
     last = facts.last_given_at
-    renumbered = renumber_after(dose) if last is not None and dose.given_at <= last else {}
+    backdated = last is not None and dose.given_at <= last
+    renumbered = renumber_after(dose, rollups=rollups) if backdated else {}
+    rollups_apply(rollups)
     dose_audit(
         actor,
         AuditAction.CREATE,
@@ -316,14 +321,15 @@ def dose_record(
     )
 
 
-def renumber_after(dose: Dose) -> dict[str, list[str]]:
+def renumber_after(dose: Dose, *, rollups: RollupChanges) -> dict[str, list[str]]:
     """Derive again the kind and number of the person's valid doses after `dose` (one added
-    before them, or voided), each judged by the doses before it. Returns what changed."""
+    before them, or voided), each judged by the doses before it; each one renumbered moves
+    its count in `rollups`. Returns what changed."""
     later = (
         Dose.objects.valid()
         .filter(person_id=dose.person_id, given_at__gte=dose.given_at)
         .exclude(pk=dose.pk)
-        .select_related("product", "person")
+        .select_related("product", "person", "booking__registration__priority_group")
         .order_by("given_at", "id")
     )
     changed: dict[str, list[str]] = {}
@@ -336,8 +342,10 @@ def renumber_after(dose: Dose) -> dict[str, list[str]]:
                 f"{following.kind} {following.number}",
                 f"{assessment.kind} {assessment.number}",
             ]
+            before = following.kind, following.number
             following.kind, following.number, following.series_doses, following.rule = new
             following.save(update_fields=["kind", "number", "series_doses", "rule"])
+            rollups.dose_renumbered(following, kind=before[0], number=before[1])
     return changed
 
 
@@ -375,7 +383,15 @@ def dose_void(*, actor: Actor, dose: Dose, kind: str, reason: str) -> Dose:
     if kind not in VoidKind.values:
         raise refusal("void_kind_invalid", _("Choose whether the dose was given."))
     person_locked(dose.person)
-    dose = locked(Dose, dose.pk, "person__home_unit", "site__unit", "product", "lot")
+    dose = locked(
+        Dose,
+        dose.pk,
+        "person__home_unit",
+        "site__unit",
+        "product",
+        "lot",
+        "booking__registration__priority_group",
+    )
     _check_may_void(actor, dose)
     if kind == VoidKind.ENTERED_IN_ERROR and dose.stock_use is not None:
         dose.stock_return = stock_return_use(actor=actor, movement=dose.stock_use)
@@ -391,7 +407,10 @@ def dose_void(*, actor: Actor, dose: Dose, kind: str, reason: str) -> Dose:
             "stock_return",
         ]
     )
-    renumbered = renumber_after(dose)
+    rollups = RollupChanges()
+    rollups.dose_removed(dose)
+    renumbered = renumber_after(dose, rollups=rollups)
+    rollups_apply(rollups)
     dose_audit(
         actor,
         AuditAction.UPDATE,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, Role
+from sosuckhoe.analytics.services import RollupChanges, rollups_apply
 from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.vaccination.models import (
@@ -137,6 +138,9 @@ def reaction_record(
             raise refusal("reaction_invalid", "; ".join(error.messages)) from None
         reaction.save()
         reaction.terms.set(chosen)
+        rollups = RollupChanges()
+        rollups.reaction_added(reaction, [t.pk for t in chosen])
+        rollups_apply(rollups)
         _reaction_audit(actor, AuditAction.CREATE, reaction, terms=sorted(terms))
         if reaction.serious:
             _investigation_open(actor, reaction)
@@ -179,6 +183,10 @@ def reaction_outcome_set(*, actor: Actor, reaction: Reaction, outcome: str) -> R
     became_serious = not reaction.serious and outcome in SERIOUS_OUTCOMES
     reaction.outcome, reaction.serious = outcome, reaction.serious or became_serious
     reaction.save(update_fields=["outcome", "serious"])
+    if became_serious:
+        rollups = RollupChanges()
+        rollups.reaction_made_serious(reaction, reaction.terms.values_list("pk", flat=True))
+        rollups_apply(rollups)
     _reaction_audit(actor, AuditAction.UPDATE, reaction, outcome_before=before)
     if became_serious:
         _investigation_open(actor, reaction)

@@ -8,12 +8,15 @@ from django.db import transaction
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import Role, StaffUser
 from sosuckhoe.accounts.services import staff_create
+from sosuckhoe.certificates.models import SignerKey
+from sosuckhoe.certificates.services import certificate_issue, signer_create
 from sosuckhoe.people.jobs import population_job_create, population_job_run
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.selectors import country_root, province_by_code
 from sosuckhoe.places.services import commune_stations_ensure
 from sosuckhoe.vaccination.generator import campaign_generate
+from sosuckhoe.vaccination.models import Dose
 
 DEMO_PROVINCE = "37"  # Ninh Bình since July 2025 (with the former Nam Định and Hà Nam)
 
@@ -29,28 +32,46 @@ class Command(BaseCommand):
         call_command("load_supply_reference", stdout=self.stdout)
         call_command("load_vaccination_reference", stdout=self.stdout)
         credentials = settings.VAR_DIR / "demo-login.txt"
+        actor = Actor.system("setup_demo")
+        if not SignerKey.objects.exists():
+            signer_create(actor=actor)
         if not Person.objects.exists():
             province = province_by_code(code=DEMO_PROVINCE)
             self.stdout.write(f"Generating {options['persons']:,} persons in {province.name}…")
             commune_stations_ensure(province=province)
-            actor = Actor.system("setup_demo")
             persons = int(options["persons"])  # type: ignore[call-overload]
             job = population_job_create(actor=actor, unit=province, persons=persons, seed=2025)
             population_job_run(actor=actor, job_id=job.pk)
             self.stdout.write("Vaccination histories of the 2021–2022 campaign, stock, sessions…")
             campaign_generate(actor=actor, unit=province, seed=2025)
+            commune = self._demo_commune(province)
+            self.stdout.write(f"Vaccination certificates of {commune.name}…")
+            self._certify(actor, commune)
             if not StaffUser.objects.exists():
-                credentials.write_text(self._create_staff(province))
+                credentials.write_text(self._create_staff(province, commune))
                 credentials.chmod(0o600)
         if credentials.exists():
             self.stdout.write(self.style.SUCCESS("Demo sign-in (user / password):"))
             self.stdout.write(credentials.read_text())
 
-    @transaction.atomic
-    def _create_staff(self, province: AdminUnit) -> str:
-        actor = Actor.system("setup_demo")
+    def _demo_commune(self, province: AdminUnit) -> AdminUnit:
+        """The commune of the demo's commune officer."""
         commune = AdminUnit.objects.subtree_of(province).filter(level=UnitLevel.COMMUNE).first()
         assert commune is not None
+        return commune
+
+    @transaction.atomic
+    def _certify(self, actor: Actor, commune: AdminUnit) -> None:
+        """Certificates for the vaccinated residents of the demo commune only: a few hundred
+        take a second or two, the whole province's would add a minute or more to the first
+        `make run`. Anyone else's is one button away on their page or their session's."""
+        vaccinated = Dose.objects.valid().filter(person__home_unit=commune).values("person_id")
+        for person in Person.objects.filter(pk__in=vaccinated, merged_into__isnull=True):
+            certificate_issue(actor=actor, person=person)
+
+    @transaction.atomic
+    def _create_staff(self, province: AdminUnit, commune: AdminUnit) -> str:
+        actor = Actor.system("setup_demo")
         lines = []
         for username, role, unit in (
             ("tinh", Role.PROVINCE, province),

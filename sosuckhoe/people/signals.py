@@ -1,0 +1,10 @@
+"""What apps that keep something derived from a person's record (the rollups' counts, later a
+certificate's name) must hear, sent by the people services inside their transaction, with
+the rows locked: people knows nothing of those apps, which connect in their `ready()`."""
+
+from django.dispatch import Signal
+
+# The records of the person `before` (its pk) are about to count as the person `after`
+# describes (the same pk): a move, a correction of the birth or sex, or a duplicate's records
+# folded into the kept person by a merge. Arguments: actor, before, after.
+person_recounted = Signal()
