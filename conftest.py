@@ -91,6 +91,12 @@ def _empty_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _import_files_in_tmp(settings, tmp_path_factory) -> None:
+    """Uploaded lists go to the test run's temporary folder, never to var/."""
+    settings.IMPORT_DIR = tmp_path_factory.getbasetemp() / "imports"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -295,6 +295,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Imports (sosuckhoe/imports): uploaded lists are kept in var/imports (personal data, never
+# served as static files) until their job ends plus the retention, then deleted.
+IMPORT_DIR = Path(env_str("IMPORT_DIR", str(VAR_DIR / "imports")))
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
+# What an .xlsx (a zip) may unpack to: a small file that unpacks to gigabytes is a zip bomb.
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024, minimum=1)
+IMPORT_RETENTION_HOURS = env_int("IMPORT_RETENTION_HOURS", 72, minimum=0)
+# A running import whose last chunk committed longer ago than this lost its worker.
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 600, minimum=1)
 
 # Messaging: like Django's e-mail backends, chosen here.
 MESSAGING_BACKEND = env_str("MESSAGING_BACKEND", "sosuckhoe.messaging.backends.ConsoleBackend")

@@ -18,6 +18,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import xlrd
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
@@ -56,6 +57,8 @@ class Sheet:
     name: str
     raw_rows: Callable[[], Iterator[Sequence[Any]]]
     merged: Callable[[], list[CellRange]] = list
+    # How many rows the sheet has, told without reading them (for progress), or None.
+    size: Callable[[], int | None] = lambda: None
     _font: str | None = field(default=None, init=False)
     _font_known: bool = field(default=False, init=False)
 
@@ -110,6 +113,7 @@ def open_sheets(path: Path) -> Iterator[list[Sheet]]:
     with ExitStack() as opened:
         try:
             if magic.startswith(b"PK"):
+                _check_unpacked_size(path)
                 # data_only: a formula's value as the spreadsheet last computed it.
                 book = load_workbook(path, read_only=True, data_only=True)
                 opened.callback(book.close)
@@ -129,6 +133,21 @@ def open_sheets(path: Path) -> Iterator[list[Sheet]]:
 # .xlsx: openpyxl in read-only mode parses the sheet's XML as it is iterated.
 
 
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a zip that unpacks to more than the setting allows (a zip bomb) before any
+    part of it is parsed: the sizes are in the zip's directory."""
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(member.file_size for member in archive.infolist())
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise UnreadableFile(
+            _("The file unpacks to %(size)s MB, more than a spreadsheet may: %(limit)s MB.")
+            % {
+                "size": unpacked // 2**20,
+                "limit": settings.IMPORT_MAX_UNPACKED_BYTES // 2**20,
+            }
+        )
+
+
 def _xlsx_sheets(path: Path, book: Any) -> list[Sheet]:
     parts = _xlsx_sheet_parts(path)
     return [
@@ -136,6 +155,7 @@ def _xlsx_sheets(path: Path, book: Any) -> list[Sheet]:
             name=ws.title,
             raw_rows=partial(ws.iter_rows, values_only=True),
             merged=partial(_xlsx_merged, path, parts.get(ws.title)),
+            size=partial(getattr, ws, "max_row"),  # from the sheet's <dimension>
         )
         for ws in book.worksheets
         if ws.sheet_state == "visible"
@@ -183,6 +203,7 @@ def _xls_sheets(book: Any) -> list[Sheet]:
             name=sheet.name,
             raw_rows=partial(_xls_rows, sheet, book.datemode),
             merged=partial(_xls_merged, sheet),
+            size=partial(getattr, sheet, "nrows"),
         )
         for sheet in book.sheets()
         if sheet.visibility == 0
@@ -224,7 +245,11 @@ def _csv_sheet(path: Path) -> Sheet:
         with path.open(encoding=encoding, newline="", errors="replace") as f:
             yield from csv.reader(f, delimiter=delimiter)
 
-    return Sheet(name=path.stem, raw_rows=rows)
+    def size() -> int:
+        with path.open("rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(partial(f.read, 1 << 20), b""))
+
+    return Sheet(name=path.stem, raw_rows=rows, size=size)
 
 
 def csv_encoding(sample: bytes) -> str:

@@ -2,27 +2,28 @@
 by the services that judge a form (persons through person_check / person_create), a bad row
 refused alone with its cell errors. A dry run reports what the import would do."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.imports.cells import text
 from sosuckhoe.imports.headers import Layout, sheet_layout
 from sosuckhoe.imports.mapping import DOSES, PERSONS, REGISTRATIONS, suggest
-from sosuckhoe.imports.readers import HEAD_ROWS, Sheet, open_sheets
+from sosuckhoe.imports.readers import HEAD_ROWS, Cell, Sheet, open_sheets
 from sosuckhoe.imports.references import References
 from sosuckhoe.imports.rows import CellError, ParsedRow, RowParser
 from sosuckhoe.people.models import Person
-from sosuckhoe.people.services import person_check, person_create
+from sosuckhoe.people.services import persons_check_batch, persons_create_batch
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 
 ERRORS_SHOWN = 50
-CHUNK = 500  # rows whose persons are looked up in one query
+CHUNK = 1000  # rows judged together and, importing, committed together
 # Errors of a field that no column holds are shown on the column of the field they follow.
 _ERROR_COLUMN = {"birth_year": "birth_date", "id_kind": "id_number", "phone_network": "phone"}
 
@@ -38,9 +39,14 @@ class ImportSummary:
     new: int = 0
     errors: list[CellError] = field(default_factory=list)
 
-    def refuse(self, row: ParsedRow) -> None:
-        self.rejected += 1
-        self.errors.extend(row.errors[: ERRORS_SHOWN - len(self.errors)])
+    def add(self, outcome: "ChunkOutcome") -> None:
+        self.read += outcome.read
+        self.valid += outcome.matched + outcome.new
+        self.rejected += len(outcome.rejected)
+        self.matched += outcome.matched
+        self.new += outcome.new
+        for row in outcome.rejected:
+            self.errors.extend(row.errors[: ERRORS_SHOWN - len(self.errors)])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -58,42 +64,39 @@ class ImportSummary:
 
 
 def file_import(
-    *, actor: Actor, path: Path, kind: str, unit: AdminUnit | None = None, dry_run: bool = True
+    *,
+    actor: Actor,
+    path: Path,
+    kind: str,
+    unit: AdminUnit | None = None,
+    dry_run: bool = True,
+    on_progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportSummary:
     """Read `path` as a list of `kind` and report each row; unless `dry_run`, register the
-    new persons (registrations and doses are only checked so far)."""
+    new persons, a chunk of rows per transaction (registrations and doses are only checked
+    so far). `on_progress(sheet row, rows in the sheet)` after each chunk."""
     if not dry_run and kind != PERSONS:
         raise ValidationError(
             _("Only lists of persons can be imported for now; check other lists with a dry run.")
         )
     with open_sheets(path) as found:
-        return _import(actor, found, kind, unit, dry_run)
-
-
-def _import(
-    actor: Actor, found: list[Sheet], kind: str, unit: AdminUnit | None, dry_run: bool
-) -> ImportSummary:
-    sheet, layout = _best_sheet(found)
-    mapping = suggest([(c.index, c.labels) for c in layout.columns], kind)
-    default_unit = unit if unit is not None and unit.level == UnitLevel.COMMUNE else None
-    _check_mapping(set(mapping.values()), kind, default_unit)
-    parser = RowParser(
-        mapping=mapping,
-        refs=References.load(scope=unit, doses=kind == DOSES),
-        default_unit=default_unit,
-    )
-    summary = ImportSummary(
-        header_rows=(layout.first_row, layout.last_row),
-        mapping={parser.letters[f]: f for f in mapping.values()},
-    )
-    judge = _Judge(actor=actor, kind=kind, parser=parser, summary=summary, dry_run=dry_run)
-    rows = _parsed_rows(sheet, layout, parser)
-    while chunk := list(islice(rows, CHUNK)):
-        judge.chunk(chunk)
+        sheet, layout = best_sheet(found)
+        mapping = suggest([(c.index, c.labels) for c in layout.columns], kind)
+        judge = Judge.of(actor=actor, kind=kind, unit=unit, mapping=mapping, dry_run=dry_run)
+        summary = ImportSummary(
+            header_rows=(layout.first_row, layout.last_row),
+            mapping={judge.parser.letters[f]: f for f in mapping.values()},
+        )
+        size = sheet.size()
+        for chunk in chunks(sheet, judge.parser, after=layout.last_row):
+            with transaction.atomic():
+                summary.add(judge.chunk(chunk.rows))
+            if on_progress:
+                on_progress(chunk.last_row, size)
     return summary
 
 
-def _best_sheet(found: list[Sheet]) -> tuple[Sheet, Layout]:
+def best_sheet(found: list[Sheet]) -> tuple[Sheet, Layout]:
     """The sheet whose header scores best: a workbook may open on its instructions."""
     layouts = [(sheet, sheet_layout(sheet)) for sheet in found]
     scored = [(sheet, layout) for sheet, layout in layouts if layout is not None]
@@ -105,7 +108,8 @@ def _best_sheet(found: list[Sheet]) -> tuple[Sheet, Layout]:
     return max(scored, key=lambda pair: pair[1].score)
 
 
-def _check_mapping(fields: set[str], kind: str, default_unit: AdminUnit | None) -> None:
+def check_mapping(fields: set[str], kind: str, default_unit: AdminUnit | None) -> None:
+    """Refuse a mapping that leaves a needed field without a column."""
     needed = [("full_name",), ("sex",), ("birth_date", "birth_year")]
     if default_unit is None:
         needed.append(("home_unit",))
@@ -120,37 +124,120 @@ def _check_mapping(fields: set[str], kind: str, default_unit: AdminUnit | None) 
         )
 
 
-def _parsed_rows(sheet: Sheet, layout: Layout, parser: RowParser) -> Iterator[ParsedRow]:
-    for number, row in enumerate(sheet.rows(), start=1):
-        if number <= layout.last_row:
-            continue
-        parsed = parser.parse(number, row)
-        if parsed is not None:
-            yield parsed
+def commune_of(unit: AdminUnit | None) -> AdminUnit | None:
+    """The commune every row lies in when the list is a commune's."""
+    return unit if unit is not None and unit.level == UnitLevel.COMMUNE else None
+
+
+def header_text(rows: list[list[Cell]]) -> list[list[str]]:
+    """Header rows as text, kept with a job (JSON) to be shown and written back."""
+    return [[text(value) for value in row] for row in rows]
 
 
 @dataclass
-class _Judge:
-    """Counts each row: refused with its errors, matched to a registered person, or new."""
+class Chunk:
+    rows: list[ParsedRow]
+    last_row: int  # the last sheet row it covers, blank and total rows included
+
+
+def chunks(sheet: Sheet, parser: RowParser, *, after: int) -> Iterator[Chunk]:
+    """The sheet's rows below sheet row `after`, parsed, CHUNK rows at a time (blank and
+    total rows are skipped, not counted)."""
+    rows: list[ParsedRow] = []
+    number = after
+    for number, row in enumerate(sheet.rows(), start=1):
+        if number <= after:
+            continue
+        parsed = parser.parse(number, row)
+        if parsed is not None:
+            rows.append(parsed)
+        if len(rows) == CHUNK:
+            yield Chunk(rows, number)
+            rows = []
+    if rows or number > after:
+        yield Chunk(rows, number)
+
+
+@dataclass
+class ChunkOutcome:
+    read: int = 0
+    matched: int = 0
+    new: int = 0
+    rejected: list[ParsedRow] = field(default_factory=list)
+
+
+@dataclass
+class Judge:
+    """Judges rows a chunk at a time: each refused with its errors, matched to a registered
+    person (by the identity number, exactly), or new (registered unless a dry run).
+    Candidates by folded name, birth and phone go to the review queue in a later step."""
 
     actor: Actor
     kind: str
     parser: RowParser
-    summary: ImportSummary
     dry_run: bool
-    seen: set[tuple[str, str]] = field(default_factory=set)  # documents of this file's rows
+    # A dry run writes nothing: the documents of its earlier chunks are remembered here.
+    seen: set[tuple[str, str]] = field(default_factory=set)
 
-    def chunk(self, rows: list[ParsedRow]) -> None:
-        registered = _registered_documents(rows)
+    @classmethod
+    def of(
+        cls,
+        *,
+        actor: Actor,
+        kind: str,
+        unit: AdminUnit | None,
+        mapping: dict[int, str],
+        dry_run: bool,
+    ) -> "Judge":
+        default_unit = commune_of(unit)
+        check_mapping(set(mapping.values()), kind, default_unit)
+        parser = RowParser(
+            mapping=mapping,
+            refs=References.load(scope=unit, doses=kind == DOSES),
+            default_unit=default_unit,
+        )
+        return cls(actor=actor, kind=kind, parser=parser, dry_run=dry_run)
+
+    def chunk(self, rows: list[ParsedRow]) -> ChunkOutcome:
+        outcome = ChunkOutcome(read=len(rows))
         for row in rows:
-            self.summary.read += 1
             self._check_records(row)
-            if row.valid:
-                self._person(row, registered)
-            if row.valid:
-                self.summary.valid += 1
+        registered = _registered_documents(rows) | self.seen
+        pending = []
+        for row in (r for r in rows if r.valid):
+            if _document(row) in registered:
+                outcome.matched += 1
             else:
-                self.summary.refuse(row)
+                pending.append(row)
+        while pending:
+            pending = self._judge_firsts(pending, outcome)
+        outcome.rejected = [row for row in rows if not row.valid]
+        return outcome
+
+    def _judge_firsts(self, rows: list[ParsedRow], outcome: ChunkOutcome) -> list[ParsedRow]:
+        """Judge the first row of each document; a later row of a document that was accepted
+        is the same person again (matched); those of a refused one are left to judge next."""
+        firsts: list[ParsedRow] = []
+        later: list[ParsedRow] = []
+        documents: set[tuple[str, str]] = set()
+        for row in rows:
+            document = _document(row)
+            (later if document in documents else firsts).append(row)
+            if document is not None:
+                documents.add(document)
+        judge = persons_check_batch if self.dry_run else persons_create_batch
+        results = judge(actor=self.actor, rows=[row.person for row in firsts])
+        accepted: set[tuple[str, str] | None] = set()
+        for row, result in zip(firsts, results, strict=True):
+            if result.error is not None:
+                self._validation_errors(row, result.error)
+            else:
+                outcome.new += 1
+                accepted.add(_document(row))
+        if self.dry_run:
+            self.seen |= {document for document in accepted if document is not None}
+        outcome.matched += len([row for row in later if _document(row) in accepted])
+        return [row for row in later if _document(row) not in accepted]
 
     def _check_records(self, row: ParsedRow) -> None:
         named = "priority_group" in row.registration or any(
@@ -161,24 +248,6 @@ class _Judge:
         if self.kind == DOSES and not row.doses:
             self.parser.error(row, "dose1.product", _("This row names no dose."))
 
-    def _person(self, row: ParsedRow, registered: set[tuple[str, str]]) -> None:
-        fields = row.person
-        document = (fields["id_kind"], fields.get("id_number", ""))
-        if document[1] and (document in registered or document in self.seen):
-            self.summary.matched += 1
-            return
-        try:
-            if self.dry_run:
-                person_check(actor=self.actor, **fields)
-            else:
-                person_create(actor=self.actor, **fields)
-        except ValidationError as error:
-            self._validation_errors(row, error)
-            return
-        if document[1]:
-            self.seen.add(document)
-        self.summary.new += 1
-
     def _validation_errors(self, row: ParsedRow, error: ValidationError) -> None:
         by_field = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
         for name, messages in by_field.items():
@@ -187,6 +256,11 @@ class _Judge:
             for message in messages:
                 letter = self.parser.letters.get(name) or self.parser.letters.get(column, "")
                 row.errors.append(CellError(row.number, letter, name, message))
+
+
+def _document(row: ParsedRow) -> tuple[str, str] | None:
+    number = row.person.get("id_number", "")
+    return (row.person["id_kind"], number) if number else None
 
 
 def _registered_documents(rows: list[ParsedRow]) -> set[tuple[str, str]]:

@@ -1,15 +1,19 @@
 """Writes to persons: create, change, merge. Each is atomic and leaves its audit row."""
 
 import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.accounts.audit import Actor, audit_event
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core.bulk import bulk_insert
 from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.core.text import compact_code, fold, tidy_name
 from sosuckhoe.people.audit import person_audit
@@ -49,6 +53,12 @@ MERGE_FILLABLE_FIELDS = (
 
 def _normalize(person: Person) -> None:
     """Bring typed-in values to their stored form, then validate the whole record."""
+    _normalize_values(person)
+    person.full_clean()
+
+
+def _normalize_values(person: Person) -> None:
+    """Typed-in values in their stored form (the batch validates without full_clean)."""
     person.full_name = tidy_name(person.full_name or "")
     person.name_key = fold(person.full_name)
     person.id_number = compact_code(person.id_number or "")
@@ -64,7 +74,9 @@ def _normalize(person: Person) -> None:
             raise ValidationError({"phone": error.messages}) from None
     else:
         person.phone_network = ""
-    person.full_clean()
+
+
+DOCUMENT_TAKEN = gettext_lazy("A person with this identity document is already registered.")
 
 
 def _save_checked(person: Person, **kwargs: Any) -> None:
@@ -73,9 +85,7 @@ def _save_checked(person: Person, **kwargs: Any) -> None:
         with transaction.atomic():
             person.save(**kwargs)
     except IntegrityError:
-        raise ValidationError(
-            {"id_number": _("A person with this identity document is already registered.")}
-        ) from None
+        raise ValidationError({"id_number": DOCUMENT_TAKEN}) from None
 
 
 def _field_value(person: Person, field: str) -> Any:
@@ -273,3 +283,156 @@ def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
             },
         )
     return keep
+
+
+# Many persons at once (imports): the rules of person_create, without a query per person.
+
+BATCH_CHUNK = 1000  # persons per transaction
+# Checked in Python by the batch: each row names a commune it has already loaded, and the
+# uniqueness of documents is checked for a whole chunk with one query.
+_LINKS = ("home_unit", "guardian", "household")
+
+
+@dataclass(frozen=True)
+class PersonRowResult:
+    index: int
+    person: Person | None
+    error: ValidationError | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.person is not None
+
+
+def persons_check_batch(
+    *, actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> list[PersonRowResult]:
+    """What persons_create_batch would do with these rows, writing nothing (a dry run):
+    each row's unsaved person, or its reasons."""
+    results: list[PersonRowResult] = []
+    for start in range(0, len(rows), BATCH_CHUNK):
+        persons, refused = _chunk_check(actor, rows[start : start + BATCH_CHUNK])
+        results += _chunk_results(start, persons, refused)
+    return results
+
+
+def persons_create_batch(
+    *, actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> list[PersonRowResult]:
+    """Register each person that person_create would register, refuse each other with its
+    reasons; results in the order of the rows. Each chunk commits (or, inside the caller's
+    transaction, is a savepoint) on its own. A row whose document a concurrent writer
+    registered after the check is refused, and the rest of its chunk written again."""
+    results: list[PersonRowResult] = []
+    for start in range(0, len(rows), BATCH_CHUNK):
+        persons, refused = _chunk_check(actor, rows[start : start + BATCH_CHUNK])
+        results += _chunk_results(start, persons, _chunk_write(actor, persons, refused))
+    return results
+
+
+def _chunk_write(
+    actor: Actor, persons: dict[int, Person], refused: dict[int, ValidationError]
+) -> dict[int, ValidationError]:
+    """Insert the persons not refused; the rows refused in the end. A concurrent writer that
+    registered some of these documents after the check: those rows are refused and the rest
+    written again; a second conflict refuses the whole chunk, to be imported again."""
+    for attempt in range(2):
+        try:
+            _persons_insert(actor, [p for i, p in persons.items() if i not in refused])
+        except IntegrityError:
+            if attempt == 0:
+                refused = refused | _documents_taken(persons)
+            continue
+        return refused
+    busy = ValidationError(
+        _("Others registered persons of these rows at the same time; import them again."),
+        code="concurrent_writer",
+    )
+    return refused | dict.fromkeys(persons.keys() - refused.keys(), busy)
+
+
+def _chunk_check(
+    actor: Actor, rows: Sequence[Mapping[str, Any]]
+) -> tuple[dict[int, Person], dict[int, ValidationError]]:
+    checked = [_batch_check(actor, fields) for fields in rows]
+    refused = {i: found for i, found in enumerate(checked) if isinstance(found, ValidationError)}
+    persons = {i: p for i, p in enumerate(checked) if isinstance(p, Person)}
+    return persons, refused | _documents_taken(persons)
+
+
+def _chunk_results(
+    start: int, persons: dict[int, Person], refused: dict[int, ValidationError]
+) -> list[PersonRowResult]:
+    return [
+        PersonRowResult(start + i, None if i in refused else persons[i], refused.get(i))
+        for i in sorted(persons.keys() | refused.keys())
+    ]
+
+
+def _batch_check(actor: Actor, fields: Mapping[str, Any]) -> Person | ValidationError:
+    """person_check without queries: the links are rows the caller read (a commune of its
+    references), and the document's uniqueness is the chunk's to check."""
+    try:
+        _check_editable(dict(fields))
+        person = Person(**fields)
+        _normalize_values(person)
+        _validate_in_python(person)
+        _check_scope(actor, person)
+    except ValidationError as error:
+        return error
+    return person
+
+
+def _validate_in_python(person: Person) -> None:
+    """full_clean without its queries: a link given is a row (full_clean would look it up),
+    and the constraints are the chunk's to check."""
+    given = {name for name in _LINKS if getattr(person, f"{name}_id") is not None}
+    errors: dict[str, list[Any]] = {}
+    for step in (lambda: person.clean_fields(exclude=given), person.clean):
+        try:
+            step()
+        except ValidationError as error:
+            error.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _documents_taken(persons: dict[int, Person]) -> dict[int, ValidationError]:
+    """The rows whose document a registered person holds, or an earlier row of the chunk:
+    one query."""
+    documents = {i: (p.id_kind, p.id_number) for i, p in persons.items() if p.id_number}
+    numbers = {number for _kind, number in documents.values()}
+    registered = set(
+        Person.objects.filter(id_number__in=numbers).values_list("id_kind", "id_number")
+    )
+    taken: dict[int, ValidationError] = {}
+    seen: set[tuple[str, str]] = set()
+    for i, document in documents.items():
+        if document in registered:
+            taken[i] = ValidationError({"id_number": DOCUMENT_TAKEN})
+        elif document in seen:
+            taken[i] = ValidationError(
+                {"id_number": _("An earlier row holds the same identity document.")}
+            )
+        seen.add(document)
+    return taken
+
+
+def _persons_insert(actor: Actor, persons: list[Person]) -> None:
+    """The persons and their audit rows, in a savepoint: a conflict leaves nothing."""
+    for person in persons:
+        person.pk, person._state.adding = None, True  # a retry after a conflict
+    events = [
+        audit_event(
+            actor=actor,
+            action=AuditAction.CREATE,
+            scope_path=p.home_unit.path,
+            object_type="person",
+            object_uuid=p.uuid,
+            summary=p.full_name,
+        )
+        for p in persons
+    ]
+    with transaction.atomic():
+        bulk_insert(Person, persons)
+        bulk_insert(AuditEvent, events)

@@ -20,6 +20,8 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import StaffUser
 from sosuckhoe.console.access import manager_view, staff_view
 from sosuckhoe.core.jobs import Job, JobStatus
+from sosuckhoe.imports.jobs import import_job_cancel
+from sosuckhoe.imports.models import ImportJob
 from sosuckhoe.people.jobs import population_job_cancel
 from sosuckhoe.people.models import PopulationJob
 
@@ -31,7 +33,10 @@ class JobKind:
 
 
 # Every kind of long job the page lists; imports and exports add theirs here.
-JOB_KINDS = {PopulationJob.kind: JobKind(PopulationJob, population_job_cancel)}
+JOB_KINDS = {
+    PopulationJob.kind: JobKind(PopulationJob, population_job_cancel),
+    ImportJob.kind: JobKind(ImportJob, import_job_cancel),
+}
 RECENT_PER_KIND = 20  # besides every job still under way
 
 

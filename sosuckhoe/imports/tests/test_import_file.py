@@ -136,3 +136,29 @@ def test_a_file_without_a_header_or_a_needed_column_is_refused_whole(cast, tmp_p
     # With the commune given for the whole list, the same file is read.
     summary, code = run(no_commune, "--unit", "13669", "--dry-run")
     assert (summary["rows"]["new"], code) == (1, 0)
+
+
+class _Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_an_import_in_a_terminal_shows_its_progress_on_stderr_and_queries_per_chunk(
+    cast, tmp_path, django_assert_max_num_queries
+):
+    out, err = StringIO(), _Terminal()
+    # The references, the chunk's documents, its inserts and savepoints: not a query per row.
+    with django_assert_max_num_queries(30), pytest.raises(CommandError):  # a row refused
+        call_command("import_file", str(national_template(tmp_path)), "--unit", "37",
+                     stdout=out, stderr=err)  # fmt: skip
+    assert json.loads(out.getvalue())["rows"]["new"] == 2
+    assert err.getvalue().startswith("\r[")
+    assert "11/11 rows" in err.getvalue()  # sheet rows: the header and total included
+
+
+def test_an_import_outside_a_terminal_writes_no_progress(cast, tmp_path):
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_file", str(national_template(tmp_path)), "--unit", "37",
+                     stdout=StringIO(), stderr=err)  # fmt: skip
+    assert err.getvalue() == ""

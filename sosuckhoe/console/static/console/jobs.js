@@ -26,6 +26,12 @@
     set("rate", job.rate);
     set("left", job.left);
     set("error", job.error);
+    for (const [field, count] of Object.entries(job.counts || {})) set(field, count);
+    // A page whose content changes when its job ends (an import's result): shown again.
+    if ("reloadWhenEnded" in row.dataset && ["done", "failed", "cancelled"].includes(job.status)) {
+      window.location.reload();
+      return;
+    }
     const bar = row.querySelector("progress");
     bar.max = job.total || 1;
     bar.value = job.done;

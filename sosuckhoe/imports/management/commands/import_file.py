@@ -44,15 +44,29 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 unit=self._unit(options["unit"]),
                 dry_run=options["dry_run"],
+                on_progress=self._progress if self.stderr.isatty() else None,
             )
         except (ValidationError, UnreadableFile) as error:
             message = " ".join(getattr(error, "messages", [str(error)]))
             raise CommandError(message, returncode=FILE_REFUSED) from None
+        if self.stderr.isatty():
+            self.stderr.write("")  # end the progress line
         self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
         if summary.rejected:
             raise CommandError(
                 f"{summary.rejected} of {summary.read} rows refused", returncode=ROWS_REFUSED
             )
+
+    def _progress(self, row: int, rows: int | None) -> None:
+        """One line on the terminal, rewritten after each chunk: rows done, of how many."""
+        width = 30
+        if rows:
+            filled = min(width, width * row // rows)
+            bar = f"[{'#' * filled}{'.' * (width - filled)}] {row:,}/{rows:,}"
+        else:
+            bar = f"{row:,}"
+        self.stderr.write(f"\r{bar} rows", ending="")
+        self.stderr.flush()
 
     def _unit(self, code: str | None) -> AdminUnit | None:
         if code is None:

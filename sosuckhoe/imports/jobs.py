@@ -1,0 +1,255 @@
+"""An import as a job: a file uploaded and its columns mapped by a member of staff, then
+imported by a worker a chunk at a time. Each chunk commits with the job's counters and the
+last sheet row it covers, so a job that stopped (its worker killed, the database gone) resumes
+after its last committed chunk: no row twice, none lost. A cancel stops it after the chunk
+under way; what committed stays."""
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from sosuckhoe.accounts.audit import Actor, audit_write
+from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.core.jobs import JobCancelled, JobStatus
+from sosuckhoe.imports.mapping import KINDS, PERSONS, suggest
+from sosuckhoe.imports.models import ImportJob, ImportRejection
+from sosuckhoe.imports.readers import UnreadableFile, open_sheets
+from sosuckhoe.imports.rejected import rejected_rows_write
+from sosuckhoe.imports.services import (
+    Chunk,
+    ChunkOutcome,
+    Judge,
+    best_sheet,
+    chunks,
+    header_text,
+)
+from sosuckhoe.places.models import AdminUnit
+
+logger = logging.getLogger(__name__)
+
+SUFFIXES = (".xlsx", ".xls", ".csv")
+
+
+class ImportTakenOver(Exception):
+    """Another worker resumed this job (this one was thought dead): stop without writing."""
+
+
+def _audit(*, actor: Actor, job: ImportJob, action: AuditAction, summary: str) -> None:
+    audit_write(
+        actor=actor,
+        action=action,
+        scope_path=job.unit.path,
+        object_type="import_job",
+        object_uuid=job.uuid,
+        summary=summary,
+    )
+
+
+def _check_covers(actor: Actor, unit: AdminUnit) -> None:
+    if not actor.covers(unit):
+        raise PermissionDenied(_("You may not import lists of this unit."))
+
+
+def _check_upload(upload: UploadedFile) -> None:
+    name = (upload.name or "").lower()
+    if not name.endswith(SUFFIXES):
+        raise ValidationError({"file": _("Choose an .xlsx, .xls or .csv file.")})
+    if upload.size is None or upload.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("The file is larger than %(limit)s MB; split it into several.")
+                % {"limit": settings.IMPORT_MAX_BYTES // 2**20}
+            }
+        )
+
+
+@transaction.atomic
+def import_job_create(
+    *, actor: Actor, unit: AdminUnit, list_kind: str, upload: UploadedFile
+) -> ImportJob:
+    """Store an uploaded list, find its header and suggest its mapping; nothing is imported
+    until the mapping is confirmed (import_job_start). A file that cannot be read, or whose
+    header is not found, is refused and not kept."""
+    from sosuckhoe.imports.tasks import purge_import_files
+
+    _check_covers(actor, unit)
+    if list_kind not in KINDS:
+        raise ValidationError({"list_kind": _("Choose what the list holds.")})
+    _check_upload(upload)
+    job = ImportJob(
+        unit=unit,
+        list_kind=list_kind,
+        file_name=Path(upload.name or "").name[:200],
+        started_by=actor.user,
+        started_by_name=actor.name,
+    )
+    job.file.save(job.file_name, upload, save=False)
+    try:
+        _plan(job)
+    except (ValidationError, UnreadableFile) as error:
+        job.file.delete(save=False)
+        messages = getattr(error, "messages", [str(error)])
+        raise ValidationError({"file": messages}) from None
+    job.save()
+    _audit(actor=actor, job=job, action=AuditAction.CREATE, summary=job.file_name)
+    # Uploads are what fills the folder: each one empties it of the files past retention.
+    transaction.on_commit(purge_import_files.delay)
+    return job
+
+
+def _plan(job: ImportJob) -> None:
+    """The header the job's file has and the mapping suggested for it."""
+    with open_sheets(Path(job.file.path)) as found:
+        sheet, layout = best_sheet(found)
+        head = sheet.head()[layout.first_row - 1 : layout.last_row]
+        size = sheet.size()
+    job.sheet_name = sheet.name[:100]
+    job.header_first, job.header_last = layout.first_row, layout.last_row
+    job.header = header_text(head)
+    job.mapping = {
+        str(i): f
+        for i, f in suggest([(c.index, c.labels) for c in layout.columns], job.list_kind).items()
+    }
+    job.progress_total = max((size or 0) - layout.last_row, 0)
+
+
+@transaction.atomic
+def import_job_start(*, actor: Actor, job: ImportJob, mapping: dict[int, str]) -> ImportJob:
+    """Confirm the mapping and hand the job to a worker once this transaction commits."""
+    from sosuckhoe.imports.tasks import run_import_job
+
+    _check_covers(actor, job.unit)
+    if job.confirmed_at is not None:
+        raise ValidationError(_("This import has started already."))
+    if job.list_kind != PERSONS:
+        raise ValidationError(
+            _("Only lists of persons can be imported for now; check other lists with a dry run.")
+        )
+    if len(set(mapping.values())) != len(mapping):
+        raise ValidationError(_("Two columns are mapped to the same field."))
+    Judge.of(actor=actor, kind=job.list_kind, unit=job.unit, mapping=mapping, dry_run=True)
+    job.mapping = {str(i): f for i, f in sorted(mapping.items())}
+    job.confirmed_at = timezone.now()
+    job.save(update_fields=["mapping", "confirmed_at"])
+    _audit(actor=actor, job=job, action=AuditAction.UPDATE, summary=f"start: {job.file_name}")
+    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    return job
+
+
+def _actor_of(job: ImportJob) -> Actor:
+    """The job acts as the member of staff who started it: their scope, their name in the
+    audit rows."""
+    if job.started_by is not None:
+        return Actor(user=job.started_by)
+    return Actor.system(job.started_by_name.removeprefix("system:"))
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a confirmed job, or resume one that stopped half way; a job another worker runs
+    is left alone."""
+    job = ImportJob.objects.select_related("unit", "started_by__unit").get(pk=job_id)
+    stale = dt.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    if job.confirmed_at is None or not (job.claim() or job.claim_to_resume(stale)):
+        return job
+    # The reasons of the rejected rows are written in the installation's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            _import(job)
+            job.progress_total = job.progress_done
+            rejected_rows_write(job)
+            job.finish(JobStatus.DONE, also=("progress_total", "rejected_file"))
+        except JobCancelled:
+            rejected_rows_write(job)  # the rows refused before the cancel
+            job.finish(JobStatus.CANCELLED, also=("rejected_file",))
+        except ImportTakenOver:
+            pass
+        except Exception as error:
+            logger.exception("import job %s failed", job.pk)
+            job.finish(JobStatus.FAILED, error=str(error)[:2000])
+            raise
+    return job
+
+
+def _import(job: ImportJob) -> None:
+    judge = Judge.of(
+        actor=_actor_of(job), kind=job.list_kind, unit=job.unit, mapping=job.columns, dry_run=False
+    )
+    with open_sheets(Path(job.file.path)) as found:
+        sheet = next(s for s in found if s.name[:100] == job.sheet_name)
+        for chunk in chunks(sheet, judge.parser, after=max(job.header_last, job.last_row)):
+            with transaction.atomic():
+                _chunk_commit(job, chunk, judge.chunk(chunk.rows))
+            job.report_progress(job.progress_done)  # raises JobCancelled when asked to stop
+
+
+def _chunk_commit(job: ImportJob, chunk: Chunk, outcome: ChunkOutcome) -> None:
+    """The chunk's rejections and the job's counters, in the chunk's transaction. The beat
+    is compared as a lease: a worker that another one took over finds it changed, and rolls
+    its chunk back."""
+    ImportRejection.objects.bulk_create(
+        ImportRejection(
+            job=job,
+            row=row.number,
+            messages=[{"column": e.column, "message": e.message} for e in row.errors],
+        )
+        for row in outcome.rejected
+    )
+    beat = job.heartbeat_at
+    job.rows_read += outcome.read
+    job.rows_valid += outcome.matched + outcome.new
+    job.rows_rejected += len(outcome.rejected)
+    job.rows_matched += outcome.matched
+    job.rows_new += outcome.new
+    job.last_row = chunk.last_row
+    job.progress_done = chunk.last_row - job.header_last
+    job.progress_total = max(job.progress_total, job.progress_done)
+    job.heartbeat_at = timezone.now()
+    fields = ("rows_read", "rows_valid", "rows_rejected", "rows_matched", "rows_new",
+              "last_row", "progress_done", "progress_total", "heartbeat_at")  # fmt: skip
+    mine = ImportJob.objects.filter(
+        pk=job.pk, status__in=(JobStatus.RUNNING, JobStatus.CANCELLING), heartbeat_at=beat
+    )
+    if not mine.update(**{name: getattr(job, name) for name in fields}):
+        raise ImportTakenOver
+
+
+@transaction.atomic
+def import_job_cancel(*, actor: Actor, job: ImportJob) -> ImportJob:
+    """Cancel a waiting import, or ask a running one to stop after its chunk under way
+    (the chunks committed stay imported). An import that has ended already is refused."""
+    if not actor.manages(job.unit):
+        raise PermissionDenied(_("You may not start or stop jobs of this unit."))
+    if not job.request_cancel():
+        if job.status in (JobStatus.CANCELLING, JobStatus.CANCELLED):
+            return job
+        raise ValidationError(_("This job has already ended."))
+    _audit(actor=actor, job=job, action=AuditAction.UPDATE, summary=f"cancel: {job.status}")
+    return job
+
+
+def import_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the files and rejected rows of imports that ended, or were uploaded and never
+    started, longer ago than the retention; the job rows stay, with their counters."""
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=settings.IMPORT_RETENTION_HOURS)
+    old = ImportJob.objects.filter(
+        Q(finished_at__lt=cutoff) | Q(confirmed_at=None, created_at__lt=cutoff),
+        purged_at=None,
+    ).exclude(status__in=(JobStatus.RUNNING, JobStatus.CANCELLING))
+    purged = 0
+    for job in old:
+        for stored in (job.file, job.rejected_file):
+            if stored:
+                stored.delete(save=False)
+        job.rejections.all().delete()
+        job.purged_at = timezone.now()
+        job.save(update_fields=["file", "rejected_file", "purged_at"])
+        purged += 1
+    return purged
