@@ -20,7 +20,9 @@ from sosuckhoe.certificates.services import (
 )
 from sosuckhoe.certificates.tests.conftest import SYSTEM
 from sosuckhoe.certificates.verifier import verify
+from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.vaccination.models import Dose, VoidKind
+from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
 from sosuckhoe.vaccination.services.doses import dose_void
 
 
@@ -100,8 +102,7 @@ def test_an_added_dose_reissues_and_revokes_the_previous_certificate(
     cast, signer, vaccinated, give
 ):
     first = certificate_issue(actor=cast.actor("commune"), person=vaccinated)
-    give(vaccinated, 1)
-    certificates_refresh(actor=SYSTEM, person_ids=[vaccinated.pk])
+    give(vaccinated, 1)  # dose_record re-issues in its own transaction
     first.refresh_from_db()
     second = Certificate.objects.current().get(person=vaccinated)
     assert second.payload["v"][0]["dn"] == 3
@@ -115,12 +116,10 @@ def test_a_voided_dose_reissues_and_the_last_void_withdraws(cast, signer, vaccin
     first = certificate_issue(actor=cast.actor("commune"), person=vaccinated)
     doses = list(Dose.objects.valid().filter(person=vaccinated).order_by("given_at"))
     dose_void(actor=cast.actor("commune"), dose=doses[1], kind=VoidKind.NOT_VALID, reason="Sai lô")
-    certificates_refresh(actor=SYSTEM, person_ids=[vaccinated.pk])
     second = Certificate.objects.current().get(person=vaccinated)
     assert second != first
     assert second.payload["v"][0]["dn"] == 1
     dose_void(actor=cast.actor("commune"), dose=doses[0], kind=VoidKind.NOT_VALID, reason="Sai lô")
-    certificates_refresh(actor=SYSTEM, person_ids=[vaccinated.pk])
     second.refresh_from_db()
     assert second.revoke_reason == RevokeReason.WITHDRAWN
     assert not Certificate.objects.current().filter(person=vaccinated).exists()
@@ -191,3 +190,21 @@ def test_a_revoked_certificate_is_published_and_refused(cast, signer, vaccinated
     with pytest.raises(ValidationError) as error:
         certificate_revoke(actor=cast.actor("commune"), certificate=certificate, reason="error")
     assert error.value.code == "already_revoked"
+
+
+def test_doses_entered_in_a_batch_reissue_the_certificate(cast, signer, vaccinated, site):
+    first = certificate_issue(actor=cast.actor("commune"), person=vaccinated)
+    product = Product.objects.get(key="comirnaty")
+    item = DoseItem(
+        person=vaccinated,
+        product=product,
+        lot=Lot.objects.filter(product=product).get(),
+        site=site,
+        given_at=timezone.now() - dt.timedelta(days=1),
+        late_entry_reason="Nhập bù từ sổ tiêm giấy",
+    )
+    (result,) = doses_record_batch(actor=cast.actor("commune"), items=[item], use_stock=False)
+    assert result.accepted, result.error
+    first.refresh_from_db()
+    assert first.revoke_reason == RevokeReason.SUPERSEDED
+    assert Certificate.objects.current().get(person=vaccinated).payload["v"][0]["dn"] == 3

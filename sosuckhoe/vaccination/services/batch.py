@@ -42,6 +42,7 @@ from sosuckhoe.vaccination.services.doses import (
     renumber_after,
 )
 from sosuckhoe.vaccination.services.eligibility import PersonFacts, person_facts
+from sosuckhoe.vaccination.signals import doses_changed
 
 CHUNK = 1000  # items per transaction: the API's batch limit
 
@@ -356,6 +357,8 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
         ],
     )
     rollups_apply(rollups)
+    persons = {dose.person_id for dose in doses}
+    doses_changed.send(sender=Dose, actor=chunk.actor, person_ids=sorted(persons))
     bulk_insert(
         AuditEvent,
         [

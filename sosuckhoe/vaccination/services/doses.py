@@ -47,6 +47,7 @@ from sosuckhoe.vaccination.services.eligibility import (
     contraindication_refusals,
     person_facts,
 )
+from sosuckhoe.vaccination.signals import doses_changed
 
 DOSE_EXISTS = "dose_exists"
 # What a screening must have concluded for a dose the same day; a hospital also gives the
@@ -270,6 +271,7 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
     backdated = last is not None and dose.given_at <= last
     renumbered = renumber_after(dose, rollups=rollups) if backdated else {}
     rollups_apply(rollups)
+    doses_changed.send(sender=Dose, actor=actor, person_ids=[dose.person_id])
     dose_audit(
         actor,
         AuditAction.CREATE,
@@ -411,6 +413,7 @@ def dose_void(*, actor: Actor, dose: Dose, kind: str, reason: str) -> Dose:
     rollups.dose_removed(dose)
     renumbered = renumber_after(dose, rollups=rollups)
     rollups_apply(rollups)
+    doses_changed.send(sender=Dose, actor=actor, person_ids=[dose.person_id])
     dose_audit(
         actor,
         AuditAction.UPDATE,
