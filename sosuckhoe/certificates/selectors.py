@@ -10,7 +10,6 @@ from uuid import UUID
 
 from cryptography import x509
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from sosuckhoe.accounts.audit import Actor, audit_write
@@ -24,6 +23,7 @@ from sosuckhoe.certificates.models import (
 )
 from sosuckhoe.certificates.outputs import Card, CardDose
 from sosuckhoe.certificates.payload import DoseFacts, Holder
+from sosuckhoe.people.audit import record_read
 from sosuckhoe.people.models import Person
 from sosuckhoe.people.selectors import person_read
 from sosuckhoe.vaccination.models import Dose, VaccinationSession
@@ -161,19 +161,14 @@ def person_certificates(*, actor: Actor, person: Person) -> list[Certificate]:
 def certificate_read(*, actor: Actor, certificate_uuid: UUID, purpose: str) -> Certificate:
     """A current certificate to hand out (`purpose`: its QR or card); not found when it is
     revoked or its holder is not the reader's to see."""
-    certificate = _visible(actor).current().filter(uuid=certificate_uuid).first()
-    if certificate is None:
-        raise Http404
-    audit_write(
+    return record_read(
+        _visible(actor).current().filter(uuid=certificate_uuid).first(),
         actor=actor,
-        action=AuditAction.VIEW,
-        scope_path=certificate.person.home_unit.path,
+        person=lambda c: c.person,
         object_type="certificate",
-        object_uuid=certificate.uuid,
-        summary=f"{certificate.person.full_name}: {purpose}",
-        changes={"person": str(certificate.person.uuid), "purpose": purpose},
+        summary=lambda c: f"{c.person.full_name}: {purpose}",
+        changes=lambda c: {"person": str(c.person.uuid), "purpose": purpose},
     )
-    return certificate
 
 
 def _session_persons(session: VaccinationSession) -> QuerySet[Dose, Any]:

@@ -50,7 +50,7 @@ def bulk_insert(model: type[M], objs: Iterable[M]) -> list[M]:
     automatic primary key are taken from its sequence in one query, and the rows sent by COPY."""
     objs = list(objs)
     if not objs or connection.vendor != "postgresql":
-        return model.objects.bulk_create(objs)
+        return model._default_manager.bulk_create(objs)
     meta = model._meta
     if meta.auto_field is not None:
         _ids_assign(model, objs)

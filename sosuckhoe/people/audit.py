@@ -1,9 +1,14 @@
-"""The audit row of an operation on one person, scoped to the person's unit."""
+"""The audit row of an operation on one person, or of reading one record of theirs, scoped to
+the person's unit."""
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.http import Http404
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core.idempotency import HasUuid
 from sosuckhoe.people.models import Person
 
 
@@ -24,3 +29,32 @@ def person_audit(
         summary=summary or person.full_name,
         changes=changes,
     )
+
+
+R = TypeVar("R", bound=HasUuid)
+
+
+def record_read(
+    record: R | None,
+    *,
+    actor: Actor,
+    person: Callable[[R], Person],
+    object_type: str,
+    summary: Callable[[R], str],
+    changes: Callable[[R], dict[str, Any]] | None = None,
+) -> R:
+    """One record of a person (a dose, a booking, a certificate…) read by staff: not found when
+    the scoped query found none, else its reading audited in the person's unit."""
+    if record is None:
+        raise Http404
+    owner = person(record)
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW,
+        scope_path=owner.home_unit.path,
+        object_type=object_type,
+        object_uuid=record.uuid,
+        summary=summary(record),
+        changes=changes(record) if changes else None,
+    )
+    return record

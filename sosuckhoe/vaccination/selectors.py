@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.people.audit import record_read
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, Facility
 from sosuckhoe.supply.schedule import NextDose, next_dose_due
@@ -180,17 +181,9 @@ def dose_read(*, actor: Actor, dose_uuid: UUID) -> Dose:
         .filter(uuid=dose_uuid)
         .first()
     )
-    if dose is None:
-        raise Http404
-    audit_write(
-        actor=actor,
-        action=AuditAction.VIEW,
-        scope_path=dose.person.home_unit.path,
-        object_type="dose",
-        object_uuid=dose.uuid,
-        summary=str(dose),
+    return record_read(
+        dose, actor=actor, person=lambda d: d.person, object_type="dose", summary=str
     )
-    return dose
 
 
 # --- A site's day -----------------------------------------------------------------------
@@ -414,19 +407,14 @@ def investigation_read(*, actor: Actor, investigation_uuid: UUID) -> Investigati
         .filter(uuid=investigation_uuid)
         .first()
     )
-    if investigation is None:
-        raise Http404
-    person = investigation.reaction.dose.person
-    audit_write(
+    return record_read(
+        investigation,
         actor=actor,
-        action=AuditAction.VIEW,
-        scope_path=person.home_unit.path,
+        person=lambda i: i.reaction.dose.person,
         object_type="investigation",
-        object_uuid=investigation.uuid,
-        summary=f"{person.full_name}: investigation",
-        changes={"persons": [str(person.uuid)]},
+        summary=lambda i: f"{i.reaction.dose.person.full_name}: investigation",
+        changes=lambda i: {"persons": [str(i.reaction.dose.person.uuid)]},
     )
-    return investigation
 
 
 # --- The tally --------------------------------------------------------------------------
@@ -485,17 +473,13 @@ def registration_read(*, actor: Actor, registration_uuid: UUID) -> Registration:
         .filter(uuid=registration_uuid)
         .first()
     )
-    if registration is None:
-        raise Http404
-    audit_write(
+    return record_read(
+        registration,
         actor=actor,
-        action=AuditAction.VIEW,
-        scope_path=registration.person.home_unit.path,
+        person=lambda r: r.person,
         object_type="registration",
-        object_uuid=registration.uuid,
-        summary=f"{registration.person.full_name}: registration",
+        summary=lambda r: f"{r.person.full_name}: registration",
     )
-    return registration
 
 
 def booking_read(*, actor: Actor, booking_uuid: UUID) -> Booking:
@@ -506,17 +490,13 @@ def booking_read(*, actor: Actor, booking_uuid: UUID) -> Booking:
         .filter(uuid=booking_uuid)
         .first()
     )
-    if booking is None:
-        raise Http404
-    audit_write(
+    return record_read(
+        booking,
         actor=actor,
-        action=AuditAction.VIEW,
-        scope_path=booking.person.home_unit.path,
+        person=lambda b: b.person,
         object_type="booking",
-        object_uuid=booking.uuid,
-        summary=f"{booking.person.full_name}: {booking.session}",
+        summary=lambda b: f"{b.person.full_name}: {b.session}",
     )
-    return booking
 
 
 def booking_for_change(*, actor: Actor, booking_uuid: UUID) -> Booking:

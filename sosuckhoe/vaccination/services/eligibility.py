@@ -4,6 +4,7 @@ import bisect
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -224,7 +225,7 @@ def person_facts(person_ids: Collection[int]) -> dict[int, PersonFacts]:
     for screening in screenings:
         person = facts[screening.person_id]
         person.screenings.append(screening)
-        if screening.marks_immunocompromised:
+        if cast(Any, screening).marks_immunocompromised:  # the annotation above
             person.immunocompromised_screenings.add(screening.pk)
     latest_first = Registration.objects.filter(person_id__in=facts).order_by(
         "person_id", "-created_at", "-id"
