@@ -353,5 +353,11 @@ LOGGING = {
     },
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["stderr"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django logs every 4xx answer as a warning: a refused booking, a form with an error, a
+        # page outside the reader's scope. Those are the platform answering as designed (each
+        # is in the access log with its status, sign-in failures in axes'); 5xx stay errors.
+        "django.request": {"level": env_str("LOG_REQUEST_LEVEL", "ERROR")},
+    },
 }

@@ -238,6 +238,15 @@ def certificate_revoke(*, actor: Actor, certificate: Certificate, reason: str) -
     return certificate
 
 
+def certificates_withdraw(*, actor: Actor, person: Person) -> None:
+    """Revoke the person's current certificate, if any (the person is merged into another),
+    inside the caller's transaction, after its own scope check."""
+    current = Certificate.objects.current().filter(person=person).first()
+    if current is not None:
+        _revoke(current, reason=RevokeReason.WITHDRAWN, at=timezone.now())
+        _audit(actor, current, AuditAction.UPDATE, revoked=RevokeReason.WITHDRAWN.value)
+
+
 @transaction.atomic
 def certificates_refresh(*, actor: Actor, person_ids: Iterable[int]) -> None:
     """Bring the certificates of these persons in line with their valid doses: re-issue (and

@@ -19,7 +19,7 @@ from sosuckhoe.core.text import compact_code, fold, tidy_name
 from sosuckhoe.people.audit import person_audit
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.people.models import IdKind, Person
-from sosuckhoe.people.signals import person_recounted
+from sosuckhoe.people.signals import person_merging, person_recounted, persons_changed
 
 # What staff type on the person form; the services also take the family links below.
 PROFILE_FIELDS = (
@@ -182,6 +182,7 @@ def person_update(*, actor: Actor, person: Person, **fields: Any) -> Person:
         return person
     _save_checked(person)
     person_recounted.send(sender=Person, actor=actor, before=as_it_was, after=person)
+    persons_changed.send(sender=Person, actor=actor, person_ids=[person.pk])
     person_audit(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -257,6 +258,7 @@ def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
         raise ValidationError(
             _("These records differ in sex or year of birth; correct one of them before merging.")
         )
+    person_merging.send(sender=Person, actor=actor, keep=keep, duplicate=duplicate)
     _recount_as_kept(actor, keep=keep, duplicate=duplicate)
     moved = _move_links(source=duplicate, target=keep)
     filled = _fill_blanks(keep=keep, duplicate=duplicate)
@@ -269,6 +271,7 @@ def person_merge(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
     if filled:
         keep.save(update_fields=[*filled, "updated_at"])
     Person.objects.filter(pk=duplicate.pk).update(merged_into=keep)
+    persons_changed.send(sender=Person, actor=actor, person_ids=[keep.pk, duplicate.pk])
     for subject in (keep, duplicate):
         person_audit(
             actor=actor,

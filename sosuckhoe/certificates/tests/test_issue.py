@@ -20,7 +20,9 @@ from sosuckhoe.certificates.services import (
 )
 from sosuckhoe.certificates.tests.conftest import SYSTEM
 from sosuckhoe.certificates.verifier import verify
+from sosuckhoe.people.services import person_merge, person_update
 from sosuckhoe.supply.models import Lot, Product
+from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import Dose, VoidKind
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
 from sosuckhoe.vaccination.services.doses import dose_void
@@ -207,4 +209,37 @@ def test_doses_entered_in_a_batch_reissue_the_certificate(cast, signer, vaccinat
     assert result.accepted, result.error
     first.refresh_from_db()
     assert first.revoke_reason == RevokeReason.SUPERSEDED
+    assert Certificate.objects.current().get(person=vaccinated).payload["v"][0]["dn"] == 3
+
+
+def test_a_corrected_name_reissues_the_certificate(cast, signer, vaccinated):
+    first = certificate_issue(actor=cast.actor("commune"), person=vaccinated)
+    person_update(actor=cast.actor("commune"), person=vaccinated, full_name="Lê Thị Hồng Nhung")
+    first.refresh_from_db()
+    assert first.revoke_reason == RevokeReason.SUPERSEDED
+    current = Certificate.objects.current().get(person=vaccinated)
+    assert current.payload["nam"]["fn"] == "Lê"
+    assert current.payload["nam"]["gnt"] == "THI<HONG<NHUNG"
+
+
+def test_a_merge_withdraws_the_duplicates_certificate_and_reissues_the_kept_ones(
+    cast, signer, vaccinated, give
+):
+    duplicate = PersonFactory(
+        home_unit=vaccinated.home_unit,
+        full_name=vaccinated.full_name,
+        sex=vaccinated.sex,
+        birth_date=vaccinated.birth_date,
+        birth_year=vaccinated.birth_year,
+        id_kind="none",
+        id_number="",
+    )
+    give(duplicate, 100)
+    kept = certificate_issue(actor=cast.actor("commune"), person=vaccinated)
+    retired = certificate_issue(actor=cast.actor("commune"), person=duplicate)
+    person_merge(actor=cast.actor("commune"), keep=vaccinated, duplicate=duplicate)
+    kept.refresh_from_db()
+    retired.refresh_from_db()
+    assert retired.revoke_reason == RevokeReason.WITHDRAWN
+    assert kept.revoke_reason == RevokeReason.SUPERSEDED
     assert Certificate.objects.current().get(person=vaccinated).payload["v"][0]["dn"] == 3
