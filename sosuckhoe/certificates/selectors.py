@@ -12,8 +12,7 @@ from cryptography import x509
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from sosuckhoe.accounts.audit import Actor, audit_write
-from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.certificates.keys import certificate_load
 from sosuckhoe.certificates.models import (
     Certificate,
@@ -23,7 +22,7 @@ from sosuckhoe.certificates.models import (
 )
 from sosuckhoe.certificates.outputs import Card, CardDose
 from sosuckhoe.certificates.payload import DoseFacts, Holder
-from sosuckhoe.people.audit import record_read
+from sosuckhoe.people.audit import record_read, records_shown
 from sosuckhoe.people.models import Person
 from sosuckhoe.people.selectors import person_read
 from sosuckhoe.vaccination.models import Dose, VaccinationSession
@@ -122,25 +121,6 @@ def certificate_current_unscoped(person: Person) -> Certificate | None:
 # --- Staff reads: scoped like the person, audited -----------------------------------------
 
 
-def _shown(
-    actor: Actor, certificates: Sequence[Certificate], *, summary: str, scope_path: str
-) -> None:
-    """One audit row naming every certificate shown and whose it is; none for an empty list."""
-    if not certificates:
-        return
-    audit_write(
-        actor=actor,
-        action=AuditAction.VIEW,
-        scope_path=scope_path,
-        object_type="certificate",
-        summary=f"{summary} ({len(certificates)})",
-        changes={
-            "shown": [str(c.uuid) for c in certificates],
-            "persons": sorted({str(c.person.uuid) for c in certificates}),
-        },
-    )
-
-
 def _visible(actor: Actor) -> CertificateQuerySet:
     persons = Person.objects.visible_to(actor.user)
     return Certificate.objects.filter(person__in=persons).select_related("person__home_unit")
@@ -149,9 +129,10 @@ def _visible(actor: Actor) -> CertificateQuerySet:
 def person_certificates(*, actor: Actor, person: Person) -> list[Certificate]:
     """A person's certificates, the newest first: the current one and those revoked."""
     certificates = list(_visible(actor).filter(person=person).order_by("-issued_at", "-id"))
-    _shown(
-        actor,
-        certificates,
+    records_shown(
+        actor=actor,
+        object_type="certificate",
+        records=certificates,
         summary=f"{person.full_name}: certificates",
         scope_path=person.home_unit.path,
     )
@@ -188,8 +169,12 @@ def session_certificates(*, actor: Actor, session: VaccinationSession) -> list[C
         .filter(person_id__in=_session_persons(session))
         .order_by("person__name_key", "person_id")
     )
-    _shown(
-        actor, certificates, summary=f"{session}: certificates", scope_path=session.site.unit.path
+    records_shown(
+        actor=actor,
+        object_type="certificate",
+        records=certificates,
+        summary=f"{session}: certificates",
+        scope_path=session.site.unit.path,
     )
     return certificates
 

@@ -122,12 +122,14 @@ def _without_identifier(payload: dict[str, Any]) -> dict[str, Any]:
     return payload | {"v": entries}
 
 
-def _revoke(certificate: Certificate, *, reason: str, at: dt.datetime) -> None:
+def _revoke(actor: Actor, certificate: Certificate, *, reason: str, at: dt.datetime) -> None:
+    """Revoke, publish the hash, and audit it."""
     certificate.revoked_at, certificate.revoke_reason = at, reason
     certificate.save(update_fields=["revoked_at", "revoke_reason"])
     Revocation.objects.create(
         uci_hash=uci_hash(certificate.uvci), kid=certificate.signer.kid, certificate=certificate
     )
+    _audit(actor, certificate, AuditAction.UPDATE, revoked=reason)
 
 
 def _audit(actor: Actor, certificate: Certificate, action: AuditAction, **changes: Any) -> None:
@@ -160,8 +162,7 @@ def _issue(*, actor: Actor, person: Person, outdated_ok: bool) -> Certificate | 
     doses, current = dose_facts_unscoped([person.pk]).get(person.pk, []), _current(person)
     if not doses:
         if current is not None:
-            _revoke(current, reason=RevokeReason.WITHDRAWN, at=now)
-            _audit(actor, current, AuditAction.UPDATE, revoked=RevokeReason.WITHDRAWN.value)
+            _revoke(actor, current, reason=RevokeReason.WITHDRAWN, at=now)
         return None
     uvci = uvci_new(settings.CERTIFICATE_COUNTRY)
     payload = vaccination_payload(holder=Holder.of(person), doses=doses, uvci=uvci)
@@ -172,13 +173,12 @@ def _issue(*, actor: Actor, person: Person, outdated_ok: bool) -> Certificate | 
         if not outdated_ok:
             raise _refusal("no_signer", _("No certificate signer key is valid now."))
         if current is not None:
-            _revoke(current, reason=RevokeReason.OUTDATED, at=now)
-            _audit(actor, current, AuditAction.UPDATE, revoked=RevokeReason.OUTDATED.value)
+            _revoke(actor, current, reason=RevokeReason.OUTDATED, at=now)
         return None
     expires_at = now + relativedelta(months=settings.CERTIFICATE_VALIDITY_MONTHS)
     if current is not None:
         # The current one first: one unrevoked certificate per person at any moment.
-        _revoke(current, reason=RevokeReason.SUPERSEDED, at=now)
+        _revoke(actor, current, reason=RevokeReason.SUPERSEDED, at=now)
     certificate = Certificate.objects.create(
         person=person,
         uvci=uvci,
@@ -192,7 +192,6 @@ def _issue(*, actor: Actor, person: Person, outdated_ok: bool) -> Certificate | 
     if current is not None:
         current.replaced_by = certificate
         current.save(update_fields=["replaced_by"])
-        _audit(actor, current, AuditAction.UPDATE, revoked=RevokeReason.SUPERSEDED.value)
     _audit(actor, certificate, AuditAction.CREATE, replaces=current.uvci if current else None)
     return certificate
 
@@ -233,8 +232,7 @@ def certificate_revoke(*, actor: Actor, certificate: Certificate, reason: str) -
         raise _refusal("already_revoked", _("This certificate is already revoked."))
     if reason not in RevokeReason.values:
         raise _refusal("revoke_reason_invalid", _("Choose a reason for the revocation."))
-    _revoke(certificate, reason=reason, at=timezone.now())
-    _audit(actor, certificate, AuditAction.UPDATE, revoked=reason)
+    _revoke(actor, certificate, reason=reason, at=timezone.now())
     return certificate
 
 
@@ -243,8 +241,7 @@ def certificates_withdraw(*, actor: Actor, person: Person) -> None:
     inside the caller's transaction, after its own scope check."""
     current = Certificate.objects.current().filter(person=person).first()
     if current is not None:
-        _revoke(current, reason=RevokeReason.WITHDRAWN, at=timezone.now())
-        _audit(actor, current, AuditAction.UPDATE, revoked=RevokeReason.WITHDRAWN.value)
+        _revoke(actor, current, reason=RevokeReason.WITHDRAWN, at=timezone.now())
 
 
 @transaction.atomic

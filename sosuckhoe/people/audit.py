@@ -1,7 +1,7 @@
-"""The audit row of an operation on one person, or of reading one record of theirs, scoped to
-the person's unit."""
+"""The audit rows of an operation on one person, of reading one record of theirs, and of a
+list of such records, scoped to the persons' unit."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.http import Http404
@@ -58,3 +58,36 @@ def record_read(
         changes=changes(record) if changes else None,
     )
     return record
+
+
+def records_shown(
+    *,
+    actor: Actor,
+    object_type: str,
+    records: Sequence[Any],
+    summary: str,
+    scope_path: str | None = None,
+) -> None:
+    """One row naming every record a list showed and whose they are; none for an empty list.
+    A record is a person or belongs to one (`record.person`, or `record.dose.person`)."""
+    if not records:
+        return
+    audit_write(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type=object_type,
+        scope_path=scope_path,
+        summary=f"{summary} ({len(records)})",
+        changes={
+            "shown": [str(r.uuid) for r in records],
+            "persons": sorted({str(_person_of(r).uuid) for r in records}),
+        },
+    )
+
+
+def _person_of(record: Any) -> Person:
+    return (
+        record
+        if isinstance(record, Person)
+        else getattr(record, "person", None) or record.dose.person
+    )

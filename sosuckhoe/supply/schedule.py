@@ -111,10 +111,10 @@ class _Person:
         """Age in whole years on `day`: (youngest, oldest) possible, equal when the birth date
         is known; with a year only, any birthday of that year is possible."""
         if isinstance(self.birth, dt.date):
-            age = _years_between(self.birth, day)
+            age = years_between(self.birth, day)
             return age, age
         first, last = dt.date(self.birth, 1, 1), dt.date(self.birth, 12, 31)
-        return _years_between(last, day), _years_between(first, day)
+        return years_between(last, day), years_between(first, day)
 
     def reaches(self, years: int) -> dt.date:
         """The first day the person may be `years` old."""
@@ -123,7 +123,7 @@ class _Person:
         return dt.date(self.birth + years, 1, 1)
 
 
-def _years_between(start: dt.date, end: dt.date) -> int:
+def years_between(start: dt.date, end: dt.date) -> int:
     """Whole years from `start` to `end`, as relativedelta counts them (a birthday on 29
     February is reached on 28 February of other years), at a fraction of its cost: the rules
     ask it for every dose judged."""

@@ -2,7 +2,7 @@
 and leaves one audit row naming what it showed; counts show no one and are not audited."""
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
-from sosuckhoe.people.audit import record_read
+from sosuckhoe.people.audit import record_read, records_shown
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, Facility
 from sosuckhoe.supply.schedule import NextDose, next_dose_due
@@ -41,38 +41,6 @@ from sosuckhoe.vaccination.services.eligibility import (
 )
 
 LIST_LIMIT = 200
-
-
-def _shown_audit(
-    *,
-    actor: Actor,
-    object_type: str,
-    records: Sequence[Any],
-    summary: str,
-    scope_path: str | None = None,
-) -> None:
-    """One row naming every record a list showed and whose they are; none for an empty list."""
-    if not records:
-        return
-    audit_write(
-        actor=actor,
-        action=AuditAction.VIEW,
-        object_type=object_type,
-        scope_path=scope_path,
-        summary=f"{summary} ({len(records)})",
-        changes={
-            "shown": [str(r.uuid) for r in records],
-            "persons": sorted({str(_person_of(r).uuid) for r in records}),
-        },
-    )
-
-
-def _person_of(record: Any) -> Person:
-    return (
-        record
-        if isinstance(record, Person)
-        else getattr(record, "person", None) or record.dose.person
-    )
 
 
 def _reach(actor: Actor, unit: AdminUnit) -> None:
@@ -197,7 +165,7 @@ def site_day_doses(*, actor: Actor, site: Facility, day: dt.date) -> list[Dose]:
         .select_related("person", "product", "lot")
         .order_by("given_at", "id")[:LIST_LIMIT]
     )
-    _shown_audit(
+    records_shown(
         actor=actor,
         object_type="dose",
         records=doses,
@@ -217,7 +185,7 @@ def session_queue(*, actor: Actor, session: VaccinationSession) -> list[Booking]
         .select_related("person", "slot")
         .order_by("slot__starts_at", "checked_in_at", "created_at", "id")
     )
-    _shown_audit(
+    records_shown(
         actor=actor,
         object_type="booking",
         records=bookings,
@@ -245,7 +213,7 @@ def registrations_to_review(
         .select_related("person__home_unit", "priority_group", "preferred_site")
         .order_by("created_at", "id")[:limit]
     )
-    _shown_audit(
+    records_shown(
         actor=actor,
         object_type="registration",
         records=registrations,
@@ -360,7 +328,7 @@ def persons_not_reached(
     if group is not None:
         persons = persons.filter(vaccination_registrations__priority_group=group).distinct()
     found = list(persons.select_related("home_unit").order_by("birth_year", "id")[:limit])
-    _shown_audit(
+    records_shown(
         actor=actor,
         object_type="person",
         records=found,
@@ -381,7 +349,7 @@ def investigations_open(*, actor: Actor, limit: int = LIST_LIMIT) -> list[Invest
         .select_related("reaction__dose__person", "reaction__dose__site", "reaction__dose__product")
         .order_by("assess_by", "id")[:limit]
     )
-    _shown_audit(
+    records_shown(
         actor=actor,
         object_type="investigation",
         records=[i.reaction for i in found],

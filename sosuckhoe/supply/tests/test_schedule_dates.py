@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sosuckhoe.supply.models import IntervalUnit
-from sosuckhoe.supply.schedule import _later, _years_between
+from sosuckhoe.supply.schedule import _later, years_between
 
 days = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31))
 leap_births = (
@@ -22,7 +22,7 @@ leap_births = (
 def test_years_between_counts_as_relativedelta(start: dt.date, end: dt.date) -> None:
     if end < start:
         start, end = end, start
-    assert _years_between(start, end) == relativedelta(end, start).years
+    assert years_between(start, end) == relativedelta(end, start).years
 
 
 @given(day=days | leap_births, value=st.integers(0, 240))

@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -18,6 +17,7 @@ from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Product
+from sosuckhoe.supply.schedule import years_between
 from sosuckhoe.vaccination.models import (
     OUTCOME_SEVERITY,
     AnswerType,
@@ -68,7 +68,7 @@ def vitals_abnormal(vitals: Vitals) -> bool:
 def age_on(birth: dt.date | int, day: dt.date) -> int:
     """Full years on `day`; a birth year alone counts from its 1 January (the oldest it can be)."""
     born = birth if isinstance(birth, dt.date) else dt.date(birth, 1, 1)
-    return relativedelta(day, born).years
+    return years_between(born, day)
 
 
 def screening_form_for(*, person: Person, on: dt.date) -> ScreeningForm:
