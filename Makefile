@@ -12,9 +12,10 @@ B ?= persons
 .PHONY: run test lint bench setup messages system-packages clean
 
 # Debian packages the tests need: the browser of the browser tests (with fonts, which it only
-# recommends) and GNU gettext, whose xgettext the translation test runs.
-TEST_PACKAGES := chromium fonts-liberation gettext
-TEST_COMMANDS := /usr/bin/chromium /usr/share/fonts/truetype/liberation xgettext
+# recommends), GNU gettext, whose xgettext the translation test runs, and npm, which setup
+# needs for the pages' browser libraries (so they are installed before setup).
+TEST_PACKAGES := chromium fonts-liberation gettext npm
+TEST_COMMANDS := /usr/bin/chromium /usr/share/fonts/truetype/liberation xgettext npm
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -58,7 +59,7 @@ run: setup
 	$(VENV)/bin/gunicorn sosuckhoe.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 ; \
 	wait
 
-test: setup system-packages
+test: system-packages setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(wildcard sosuckhoe/*/services.py sosuckhoe/*/services/*.py sosuckhoe/*/selectors.py) sosuckhoe/supply/schedule.py
