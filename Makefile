@@ -11,11 +11,13 @@ B ?= persons
 
 .PHONY: run test lint bench setup messages system-packages clean
 
-# Debian packages the tests need: the browser of the browser tests (with fonts, which it only
-# recommends), GNU gettext, whose xgettext the translation test runs, and npm, which setup
-# needs for the pages' browser libraries (so they are installed before setup).
-TEST_PACKAGES := chromium fonts-liberation gettext npm
-TEST_COMMANDS := /usr/bin/chromium /usr/share/fonts/truetype/liberation xgettext npm
+# Debian packages the tests need, each after the file or command that shows it is there: the
+# browser of the browser tests, its fonts (which it only recommends), GNU gettext, whose
+# xgettext the translation test runs, and npm, which setup needs for the pages' browser
+# libraries. Only the missing ones are installed: a machine whose Node.js comes from elsewhere
+# (NodeSource ships its own npm) cannot take Debian's npm beside it.
+TEST_PACKAGES := chromium:/usr/bin/chromium fonts-liberation:/usr/share/fonts/truetype/liberation \
+	gettext:xgettext npm:npm
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -39,15 +41,15 @@ messages: $(VENV)/.synced
 # Installs what is missing, as root or through a sudo that asks no password; otherwise stops
 # with the one command to run.
 system-packages:
-	@missing=0; for c in $(TEST_COMMANDS); do \
-		[ -e "$$c" ] || command -v "$$c" >/dev/null || missing=1; done; \
-	if [ $$missing = 0 ]; then exit 0; fi; \
+	@missing=""; for pc in $(TEST_PACKAGES); do p=$${pc%%:*}; c=$${pc#*:}; \
+		[ -e "$$c" ] || command -v "$$c" >/dev/null || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then sudo=""; \
 	elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
-	else echo "The tests need Debian packages; run: sudo apt-get install $(TEST_PACKAGES)"; exit 1; fi; \
-	echo "Installing $(TEST_PACKAGES)"; \
+	else echo "The tests need Debian packages; run: sudo apt-get install$$missing"; exit 1; fi; \
+	echo "Installing$$missing"; \
 	DEBIAN_FRONTEND=noninteractive $$sudo apt-get update -q && \
-	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $(TEST_PACKAGES)
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q --no-install-recommends $$missing
 
 run: setup
 	$(MANAGE) migrate --noinput
@@ -66,7 +68,9 @@ test: system-packages setup
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# The benchmarks also measure their peers (Splink, django-import-export): the `bench` group.
 bench: setup
+	$(UV) sync --frozen --quiet --python $(PYTHON) --group bench --inexact
 	$(MANAGE) collectstatic --noinput -v0
 	$(PY) bench/$(B).py
 

@@ -1,0 +1,12 @@
+# Filled by hand with the operations of this part's models (see the module named in the
+# models package); generated operations are copied in, never written by makemigrations here.
+
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("people", "0006_population_job_actor_cancel"),
+    ]
+
+    operations = []
