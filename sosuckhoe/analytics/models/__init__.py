@@ -2,5 +2,14 @@
 populations (`targets`), warnings (`warnings`), planning and scheduled reports (`planning`)."""
 
 from sosuckhoe.analytics.models.rollups import DOSE_KEY, REACTION_KEY, DoseRollup, ReactionRollup
+from sosuckhoe.analytics.models.targets import ALL_AGES, ALL_GROUPS, TargetPopulation
 
-__all__ = ["DOSE_KEY", "REACTION_KEY", "DoseRollup", "ReactionRollup"]
+__all__ = [
+    "ALL_AGES",
+    "ALL_GROUPS",
+    "DOSE_KEY",
+    "REACTION_KEY",
+    "DoseRollup",
+    "ReactionRollup",
+    "TargetPopulation",
+]
