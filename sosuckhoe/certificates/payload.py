@@ -1,7 +1,6 @@
 """The EU DCC 1.3 payload of a person's vaccination: the holder's name as written and as
 ICAO 9303 transliterates it, the latest valid dose, and its unique certificate identifier."""
 
-import base64
 import datetime as dt
 import re
 import secrets
@@ -20,7 +19,20 @@ COVID_19 = "840539006"  # SNOMED CT, the value set disease-agent-targeted
 _NOT_ICAO = re.compile(r"[^A-Z<]")
 # Luhn mod N over the UVCI, with the alphabet of the eHN guidelines (FAQ "UVCI checksum").
 _LUHN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:"
-_LUHN_VALUES = {char: value for value, char in enumerate(_LUHN_ALPHABET)}
+_LUHN_N = len(_LUHN_ALPHABET)
+_NOT_LUHN = 0xFF
+
+
+def _luhn_addends(factor: int) -> bytes:
+    """What each character adds to the sum at a place of that factor (its value times the
+    factor, the two base-n digits added); a translate table, so the sum is taken in C."""
+    table = bytearray([_NOT_LUHN]) * 256
+    for value, char in enumerate(_LUHN_ALPHABET):
+        table[ord(char)] = sum(divmod(value * factor, _LUHN_N))
+    return bytes(table)
+
+
+_LUHN_SINGLE, _LUHN_DOUBLED = _luhn_addends(1), _luhn_addends(2)
 
 
 def icao_transliterate(name: str) -> str:
@@ -31,20 +43,19 @@ def icao_transliterate(name: str) -> str:
 
 def luhn_mod_n(text: str) -> str:
     """The check character of `text` (letters, digits, '/' and ':') by Luhn mod N."""
-    n = len(_LUHN_ALPHABET)
-    total = 0
-    # From the right, every other character doubled, its two base-n digits added.
-    for position, char in enumerate(reversed(text)):
-        addend = _LUHN_VALUES[char] << (position % 2 == 0)
-        total += addend // n + addend % n
-    return _LUHN_ALPHABET[-total % n]
+    backwards = text.encode("ascii")[::-1]
+    # From the right, every other character doubled, starting with the last.
+    doubled = backwards[0::2].translate(_LUHN_DOUBLED)
+    single = backwards[1::2].translate(_LUHN_SINGLE)
+    if _NOT_LUHN in doubled or _NOT_LUHN in single:
+        raise ValueError(f"not a UVCI character in {text!r}")
+    return _LUHN_ALPHABET[-(sum(doubled) + sum(single)) % _LUHN_N]
 
 
 def uvci_new(country: str = "VN") -> str:
     """A new unique certificate identifier, `URN:UVCI:01:VN:<opaque>#<check character>`."""
-    # 128 random bits in Base32 (A-Z, 2-7; 26 characters): never guessed, never repeated.
-    opaque = base64.b32encode(secrets.token_bytes(16)).decode("ascii").rstrip("=")
-    body = f"URN:UVCI:01:{country}:{opaque}"
+    # 128 random bits in upper-case hexadecimal (32 characters): never guessed, never repeated.
+    body = f"URN:UVCI:01:{country}:{secrets.token_hex(16).upper()}"
     return f"{body}#{luhn_mod_n(body)}"
 
 

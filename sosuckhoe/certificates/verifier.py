@@ -103,7 +103,7 @@ def _signature_checks(
             if len(signature) != 64:
                 return False
             r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
-            key.verify(encode_dss_signature(r, s), signed, ec.ECDSA(hashes.SHA256()))
+            key.verify(encode_dss_signature(r, s), signed, hcert.ECDSA_SHA256)
             return True
         if alg == hcert.PS256 and isinstance(key, rsa.RSAPublicKey):
             pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)

@@ -6,6 +6,9 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from sosuckhoe.core.lookups import lookups_register
+
+        lookups_register()
         # Register every app's tasks with the Celery app now that the apps are loaded, in the
         # web process as in the worker: a task first imported after the Celery app was
         # finalized would otherwise be unknown to it.

@@ -18,6 +18,9 @@ VECTORS = sorted((Path(__file__).parent / "data" / "eu-dcc").glob("*.json"))
         (b"Hello!!", "%69 VD92EX0"),
         (b"base-45", "UJCLQE7W581"),
         (b"ietf!", "QED8WEX0"),
+        # The largest and smallest groups, whole and as the last byte alone.
+        (b"\xff\xff\x00\x00\xff", "FGW000U5"),
+        (b"", ""),
     ],
 )
 def test_the_examples_of_rfc_9285(data, text):

@@ -8,6 +8,8 @@ import cbor2
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sosuckhoe.accounts.models import AuditEvent
 from sosuckhoe.certificates.base45 import b45decode
@@ -48,9 +50,27 @@ def test_the_uvci_check_character_is_luhn_mod_n_as_the_ehn_guidelines_give_it():
     # The worked example of the DCC schema FAQ ("UVCI checksum").
     assert luhn_mod_n("URN:UVCI:01:NL:187/37512422923") == "Z"
     uvci = uvci_new("VN")
-    assert re.fullmatch(r"URN:UVCI:01:VN:[A-Z0-9]{26}#[A-Z0-9/:]", uvci)
+    assert re.fullmatch(r"URN:UVCI:01:VN:[0-9A-F]{32}#[A-Z0-9/:]", uvci)
     assert luhn_mod_n(uvci[:-2]) == uvci[-1]
     assert uvci_new("VN") != uvci
+    with pytest.raises(ValueError, match="not a UVCI character"):
+        luhn_mod_n("URN:UVCI:01:VN:abc")
+
+
+def _luhn_by_the_letter(text: str) -> str:
+    """The guidelines' algorithm step by step: from the right, every other value doubled and
+    its base-n digits added; the check character brings the sum to a multiple of n."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:"
+    n, total = len(alphabet), 0
+    for position, char in enumerate(reversed(text)):
+        addend = alphabet.index(char) * (2 if position % 2 == 0 else 1)
+        total += addend // n + addend % n
+    return alphabet[-total % n]
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/:", max_size=80))
+def test_the_check_character_is_the_one_the_guidelines_compute(text):
+    assert luhn_mod_n(text) == _luhn_by_the_letter(text)
 
 
 def test_a_certificate_covers_the_latest_valid_dose_and_verifies(cast, signer, vaccinated):
