@@ -250,7 +250,7 @@ def certificates_refresh(*, actor: Actor, person_ids: Iterable[int]) -> None:
     revoke the one before) where the doses changed, revoke where none is left. Persons who
     never had a certificate get none here. Called by the dose services inside their own
     transaction, after their own scope check: a certificate follows the doses it covers."""
-    with_certificate = Certificate.objects.current().filter(person_id__in=list(person_ids))
+    with_certificate = Certificate.objects.current().filter(person_id__any=person_ids)
     persons = Person.objects.filter(pk__in=with_certificate.values("person_id")).order_by("pk")
     for person in persons.select_for_update(of=("self",)).select_related("home_unit"):
         _issue(actor=actor, person=person, outdated_ok=True)

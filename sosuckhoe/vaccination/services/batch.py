@@ -345,7 +345,7 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
         if dose.booking is not None:
             booking_close_for_dose(booking=dose.booking)
     today = {e.person.pk for _i, e, _d, _k in chunk.accepted if not e.is_late}
-    Registration.objects.open().filter(person_id__in=today).update(
+    Registration.objects.open().filter(person_id__any=today).update(
         status=RegistrationStatus.VACCINATED
     )
     bulk_insert(

@@ -200,7 +200,7 @@ def person_facts(person_ids: Collection[int]) -> dict[int, PersonFacts]:
     anaphylaxis = Reaction.objects.filter(dose=OuterRef("pk"), terms__code=ANAPHYLAXIS)
     doses = (
         Dose.objects.valid()
-        .filter(person_id__in=facts)
+        .filter(person_id__any=facts)
         .annotate(anaphylaxis=Exists(anaphylaxis))
         .order_by("given_at", "id")
     )
@@ -217,7 +217,7 @@ def person_facts(person_ids: Collection[int]) -> dict[int, PersonFacts]:
         screening=OuterRef("pk"), yes=True, item__marks_immunocompromised=True
     )
     screenings = (
-        Screening.objects.filter(person_id__in=facts)
+        Screening.objects.filter(person_id__any=facts)
         .select_related("product")
         .annotate(marks_immunocompromised=Exists(marks))
         .order_by("screened_at", "id")
@@ -227,7 +227,7 @@ def person_facts(person_ids: Collection[int]) -> dict[int, PersonFacts]:
         person.screenings.append(screening)
         if cast(Any, screening).marks_immunocompromised:  # the annotation above
             person.immunocompromised_screenings.add(screening.pk)
-    latest_first = Registration.objects.filter(person_id__in=facts).order_by(
+    latest_first = Registration.objects.filter(person_id__any=facts).order_by(
         "person_id", "-created_at", "-id"
     )
     seen: set[int] = set()
@@ -239,7 +239,7 @@ def person_facts(person_ids: Collection[int]) -> dict[int, PersonFacts]:
             facts[person_id].high_exposure = high
         if status in OPEN_REGISTRATION:
             facts[person_id].open_registration = True
-    checked_in = Booking.objects.filter(person_id__in=facts, status=BookingStatus.CHECKED_IN)
+    checked_in = Booking.objects.filter(person_id__any=facts, status=BookingStatus.CHECKED_IN)
     # With the registration's group: the dose's count in analytics reads it (no query there).
     bookings = checked_in.select_related("session", "registration__priority_group")
     for booking in bookings.order_by("id"):
