@@ -47,8 +47,9 @@ class PersonQuerySet(models.QuerySet["Person"]):
         # The subtree's unit ids, not a join on their paths: PostgreSQL cannot tell from a
         # path prefix how many persons it covers (a whole province looked like 0.1% of them),
         # and then reads every match of a name prefix commune by commune. Against a list of
-        # ids its statistics of home_unit_id are right, for a commune as for a province.
-        return self.filter(home_unit_id__in=unit.subtree_ids)
+        # ids its statistics of home_unit_id are right, for a commune as for a province. The
+        # list is one array (`__any`): a province's hundreds of ids cost no preparing each.
+        return self.filter(home_unit_id__any=unit.subtree_ids)
 
     def visible_to(self, user: Any) -> "PersonQuerySet":
         """The one place where staff access to personal data is scoped: their unit's subtree."""

@@ -24,7 +24,7 @@ class ScopedQuerySet(models.QuerySet[M]):
         ids = user.unit.subtree_ids
         reach = Q()
         for field in self.scope_fields:
-            reach |= Q(**{f"{field}__in": ids})
+            reach |= Q(**{f"{field}__any": ids})
         return self.filter(reach)
 
 
