@@ -5,11 +5,18 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from sosuckhoe.accounts.models import StaffUser
-from sosuckhoe.imports.mapping import PERSON_FIELDS
+from sosuckhoe.imports.mapping import (
+    DOSE_FIELDS,
+    DOSES,
+    PERSON_FIELDS,
+    REGISTRATION_FIELDS,
+    REGISTRATIONS,
+)
 from sosuckhoe.imports.models import ImportJob, ListKind
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.selectors import unit_within
+from sosuckhoe.vaccination.models import Dose, Registration
 
 IGNORED = ""
 
@@ -49,9 +56,28 @@ class ImportUploadForm(forms.Form):
         return self.cleaned_data.get("unit") or self.user.unit
 
 
-def _field_choices() -> list[tuple[str, str]]:
-    labels = [(name, str(Person._meta.get_field(name).verbose_name)) for name in PERSON_FIELDS]
-    return [(IGNORED, _("(not imported)")), *((name, label.capitalize()) for name, label in labels)]
+_DOSES_OFFERED = 4  # dose groups side by side a list may hold, at least
+
+
+def _label(model: type, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name).capitalize()
+
+
+def _field_choices(kind: str, doses: int) -> list[tuple[str, str]]:
+    """The fields a list of `kind` may map a column to: the person's, then the
+    registration's or each dose's."""
+    choices = [(IGNORED, _("(not imported)"))]
+    choices += [(name, _label(Person, name)) for name in PERSON_FIELDS]
+    if kind == REGISTRATIONS:
+        choices += [(name, _label(Registration, name)) for name in REGISTRATION_FIELDS]
+    if kind == DOSES:
+        choices += [
+            (f"dose{n}.{name}", _("Dose %(number)d: %(field)s")
+             % {"number": n, "field": _label(Dose, name).lower()})
+            for n in range(1, max(doses, _DOSES_OFFERED) + 1)
+            for name in DOSE_FIELDS
+        ]  # fmt: skip
+    return choices
 
 
 class ImportMappingForm(forms.Form):
@@ -59,8 +85,9 @@ class ImportMappingForm(forms.Form):
 
     def __init__(self, *args, job: ImportJob, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        choices = _field_choices()
         suggested = job.columns
+        doses = [int(f[4:].split(".")[0]) for f in suggested.values() if f.startswith("dose")]
+        choices = _field_choices(job.list_kind, max(doses, default=0))
         for index, labels in header_columns(job):
             self.fields[f"col{index}"] = forms.ChoiceField(
                 label=" / ".join(labels),

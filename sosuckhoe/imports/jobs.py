@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
-from sosuckhoe.imports.mapping import KINDS, PERSONS, suggest
+from sosuckhoe.imports.layouts import layout_remember
+from sosuckhoe.imports.mapping import KINDS
 from sosuckhoe.imports.models import ImportJob, ImportRejection
 from sosuckhoe.imports.readers import UnreadableFile, open_sheets
 from sosuckhoe.imports.rejected import rejected_rows_write
@@ -30,6 +31,7 @@ from sosuckhoe.imports.services import (
     best_sheet,
     chunks,
     header_text,
+    mapping_of,
 )
 from sosuckhoe.places.models import AdminUnit
 
@@ -106,7 +108,8 @@ def import_job_create(
 
 
 def _plan(job: ImportJob) -> None:
-    """The header the job's file has and the mapping suggested for it."""
+    """The header the job's file has and its mapping: the one confirmed before for files of
+    this layout (the job names it), else the one suggested by the header's words."""
     with open_sheets(Path(job.file.path)) as found:
         sheet, layout = best_sheet(found)
         head = sheet.head()[layout.first_row - 1 : layout.last_row]
@@ -114,28 +117,26 @@ def _plan(job: ImportJob) -> None:
     job.sheet_name = sheet.name[:100]
     job.header_first, job.header_last = layout.first_row, layout.last_row
     job.header = header_text(head)
-    job.mapping = {
-        str(i): f
-        for i, f in suggest([(c.index, c.labels) for c in layout.columns], job.list_kind).items()
-    }
+    mapping, job.layout = mapping_of(job.header, layout, kind=job.list_kind, unit=job.unit)
+    job.mapping = {str(i): f for i, f in mapping.items()}
     job.progress_total = max((size or 0) - layout.last_row, 0)
 
 
 @transaction.atomic
 def import_job_start(*, actor: Actor, job: ImportJob, mapping: dict[int, str]) -> ImportJob:
-    """Confirm the mapping and hand the job to a worker once this transaction commits."""
+    """Confirm the mapping, save it for the file's layout (the next file of the layout maps
+    itself), and hand the job to a worker once this transaction commits."""
     from sosuckhoe.imports.tasks import run_import_job
 
     _check_covers(actor, job.unit)
     if job.confirmed_at is not None:
         raise ValidationError(_("This import has started already."))
-    if job.list_kind != PERSONS:
-        raise ValidationError(
-            _("Only lists of persons can be imported for now; check other lists with a dry run.")
-        )
     if len(set(mapping.values())) != len(mapping):
         raise ValidationError(_("Two columns are mapped to the same field."))
     Judge.of(actor=actor, kind=job.list_kind, unit=job.unit, mapping=mapping, dry_run=True)
+    layout_remember(
+        actor=actor, header=job.header, list_kind=job.list_kind, unit=job.unit, mapping=mapping
+    )
     job.mapping = {str(i): f for i, f in sorted(mapping.items())}
     job.confirmed_at = timezone.now()
     job.save(update_fields=["mapping", "confirmed_at"])
@@ -180,7 +181,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
 def _import(job: ImportJob) -> None:
     judge = Judge.of(
-        actor=_actor_of(job), kind=job.list_kind, unit=job.unit, mapping=job.columns, dry_run=False
+        actor=_actor_of(job),
+        kind=job.list_kind,
+        unit=job.unit,
+        mapping=job.columns,
+        dry_run=False,
+        source=job.file_name,
     )
     with open_sheets(Path(job.file.path)) as found:
         sheet = next(s for s in found if s.name[:100] == job.sheet_name)
@@ -204,16 +210,19 @@ def _chunk_commit(job: ImportJob, chunk: Chunk, outcome: ChunkOutcome) -> None:
     )
     beat = job.heartbeat_at
     job.rows_read += outcome.read
-    job.rows_valid += outcome.matched + outcome.new
+    job.rows_valid += outcome.read - len(outcome.rejected)
     job.rows_rejected += len(outcome.rejected)
     job.rows_matched += outcome.matched
     job.rows_new += outcome.new
+    job.records_new += outcome.records_new
+    job.records_matched += outcome.records_matched
     job.last_row = chunk.last_row
     job.progress_done = chunk.last_row - job.header_last
     job.progress_total = max(job.progress_total, job.progress_done)
     job.heartbeat_at = timezone.now()
     fields = ("rows_read", "rows_valid", "rows_rejected", "rows_matched", "rows_new",
-              "last_row", "progress_done", "progress_total", "heartbeat_at")  # fmt: skip
+              "records_new", "records_matched", "last_row", "progress_done", "progress_total",
+              "heartbeat_at")  # fmt: skip
     mine = ImportJob.objects.filter(
         pk=job.pk, status__in=(JobStatus.RUNNING, JobStatus.CANCELLING), heartbeat_at=beat
     )

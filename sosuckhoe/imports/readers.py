@@ -20,10 +20,10 @@ from xml.etree import ElementTree
 import xlrd
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
 from sosuckhoe.imports import legacy
+from sosuckhoe.imports.xlsx_strings import xlsx_book
 
 HEAD_ROWS = 30  # rows read to find the header, and to tell the legacy font of the text
 _SAMPLE_BYTES = 64 * 1024
@@ -114,9 +114,8 @@ def open_sheets(path: Path) -> Iterator[list[Sheet]]:
         try:
             if magic.startswith(b"PK"):
                 _check_unpacked_size(path)
-                # data_only: a formula's value as the spreadsheet last computed it.
-                book = load_workbook(path, read_only=True, data_only=True)
-                opened.callback(book.close)
+                # A formula's value as the spreadsheet last computed it; shared strings on disk.
+                book = opened.enter_context(xlsx_book(path))
                 found = _xlsx_sheets(path, book)
             elif magic.startswith(b"\xd0\xcf\x11\xe0"):
                 # formatting_info: without it xlrd does not read the merged ranges.

@@ -1,7 +1,10 @@
-"""Importing a spreadsheet: its header found, its columns mapped, each row parsed and judged
-by the services that judge a form (persons through person_check / person_create), a bad row
-refused alone with its cell errors. A dry run reports what the import would do."""
+"""Importing a spreadsheet: its header found, its columns mapped (the mapping saved for its
+layout, else suggested from the header's words), each row parsed and judged by the services
+that judge a form, a chunk of rows at a time: persons through persons_create_batch, doses
+through doses_record_batch, registrations through registration_create. A bad row is refused
+alone with its cell errors. A dry run reports what the import would do."""
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,18 +12,31 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.imports.cells import text
 from sosuckhoe.imports.headers import Layout, sheet_layout
-from sosuckhoe.imports.mapping import DOSES, PERSONS, REGISTRATIONS, suggest
+from sosuckhoe.imports.layouts import layout_find, layout_fits, layout_used
+from sosuckhoe.imports.mapping import DOSES, REGISTRATIONS, suggest
+from sosuckhoe.imports.models import ImportLayout
 from sosuckhoe.imports.readers import HEAD_ROWS, Cell, Sheet, open_sheets
 from sosuckhoe.imports.references import References
 from sosuckhoe.imports.rows import CellError, ParsedRow, RowParser
+from sosuckhoe.people.duplicate_services import person_candidates_queue
 from sosuckhoe.people.models import Person
-from sosuckhoe.people.services import persons_check_batch, persons_create_batch
+from sosuckhoe.people.services import (
+    PersonRowResult,
+    persons_check_batch,
+    persons_create_batch,
+)
 from sosuckhoe.places.models import AdminUnit, UnitLevel
+from sosuckhoe.vaccination.models import RegistrationChannel
+from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
+from sosuckhoe.vaccination.services.common import refusal_codes
+from sosuckhoe.vaccination.services.doses import DOSE_EXISTS
+from sosuckhoe.vaccination.services.registrations import ALREADY_REGISTERED, registration_create
 
 ERRORS_SHOWN = 50
 CHUNK = 1000  # rows judged together and, importing, committed together
@@ -37,14 +53,19 @@ class ImportSummary:
     rejected: int = 0
     matched: int = 0
     new: int = 0
+    records_new: int = 0
+    records_matched: int = 0
+    layout: str = "suggested"  # or "saved": the mapping confirmed before for this layout
     errors: list[CellError] = field(default_factory=list)
 
     def add(self, outcome: "ChunkOutcome") -> None:
         self.read += outcome.read
-        self.valid += outcome.matched + outcome.new
+        self.valid += outcome.read - len(outcome.rejected)
         self.rejected += len(outcome.rejected)
         self.matched += outcome.matched
         self.new += outcome.new
+        self.records_new += outcome.records_new
+        self.records_matched += outcome.records_matched
         for row in outcome.rejected:
             self.errors.extend(row.errors[: ERRORS_SHOWN - len(self.errors)])
 
@@ -52,6 +73,7 @@ class ImportSummary:
         return {
             "header_rows": list(self.header_rows),
             "mapping": self.mapping,
+            "layout": self.layout,
             "rows": {
                 "read": self.read,
                 "valid": self.valid,
@@ -59,6 +81,8 @@ class ImportSummary:
                 "matched": self.matched,
                 "new": self.new,
             },
+            # The registrations or doses of a list of them: written, or on record already.
+            "records": {"new": self.records_new, "matched": self.records_matched},
             "errors": [e.as_dict() for e in self.errors],
         }
 
@@ -72,20 +96,20 @@ def file_import(
     dry_run: bool = True,
     on_progress: Callable[[int, int | None], None] | None = None,
 ) -> ImportSummary:
-    """Read `path` as a list of `kind` and report each row; unless `dry_run`, register the
-    new persons, a chunk of rows per transaction (registrations and doses are only checked
-    so far). `on_progress(sheet row, rows in the sheet)` after each chunk."""
-    if not dry_run and kind != PERSONS:
-        raise ValidationError(
-            _("Only lists of persons can be imported for now; check other lists with a dry run.")
-        )
+    """Read `path` as a list of `kind` and report each row; unless `dry_run`, write what the
+    rows hold (persons, and their registrations or doses), a chunk of rows per transaction.
+    `on_progress(sheet row, rows in the sheet)` after each chunk."""
     with open_sheets(path) as found:
         sheet, layout = best_sheet(found)
-        mapping = suggest([(c.index, c.labels) for c in layout.columns], kind)
-        judge = Judge.of(actor=actor, kind=kind, unit=unit, mapping=mapping, dry_run=dry_run)
+        header = header_text(sheet.head()[layout.first_row - 1 : layout.last_row])
+        mapping, saved = mapping_of(header, layout, kind=kind, unit=unit)
+        judge = Judge.of(
+            actor=actor, kind=kind, unit=unit, mapping=mapping, dry_run=dry_run, source=path.name
+        )
         summary = ImportSummary(
             header_rows=(layout.first_row, layout.last_row),
             mapping={judge.parser.letters[f]: f for f in mapping.values()},
+            layout="suggested" if saved is None else "saved",
         )
         size = sheet.size()
         for chunk in chunks(sheet, judge.parser, after=layout.last_row):
@@ -94,6 +118,19 @@ def file_import(
             if on_progress:
                 on_progress(chunk.last_row, size)
     return summary
+
+
+def mapping_of(
+    header: list[list[str]], layout: Layout, *, kind: str, unit: AdminUnit | None
+) -> tuple[dict[int, str], ImportLayout | None]:
+    """The mapping confirmed before for this layout of file (with the saved layout), else
+    the one suggested by the header's words (with None)."""
+    width = max((len(row) for row in header), default=0)
+    saved = layout_find(header=header, list_kind=kind, unit=unit)
+    if saved is not None and layout_fits(saved, kind, width):
+        layout_used(saved)
+        return saved.columns, saved
+    return suggest([(c.index, c.labels) for c in layout.columns], kind), None
 
 
 def best_sheet(found: list[Sheet]) -> tuple[Sheet, Layout]:
@@ -161,21 +198,26 @@ def chunks(sheet: Sheet, parser: RowParser, *, after: int) -> Iterator[Chunk]:
 @dataclass
 class ChunkOutcome:
     read: int = 0
-    matched: int = 0
-    new: int = 0
+    matched: int = 0  # persons found by their document
+    new: int = 0  # persons registered (a dry run: who would be)
+    records_new: int = 0  # registrations or doses written
+    records_matched: int = 0  # registrations or doses on record already (an import again)
     rejected: list[ParsedRow] = field(default_factory=list)
 
 
 @dataclass
 class Judge:
-    """Judges rows a chunk at a time: each refused with its errors, matched to a registered
-    person (by the identity number, exactly), or new (registered unless a dry run).
-    Candidates by folded name, birth and phone go to the review queue in a later step."""
+    """Judges rows a chunk at a time. Each row is refused with its errors, or its person is
+    matched to a registered one (by the identity number, exactly) or new (registered unless
+    a dry run); then, importing registrations or doses, the row's records are written for
+    that person by their services. A record on file already (the same file imported again)
+    is counted as matched, not refused."""
 
     actor: Actor
     kind: str
     parser: RowParser
     dry_run: bool
+    source: str = ""  # the file's name: why the doses are entered after their day
     # A dry run writes nothing: the documents of its earlier chunks are remembered here.
     seen: set[tuple[str, str]] = field(default_factory=set)
 
@@ -188,6 +230,7 @@ class Judge:
         unit: AdminUnit | None,
         mapping: dict[int, str],
         dry_run: bool,
+        source: str = "",
     ) -> "Judge":
         default_unit = commune_of(unit)
         check_mapping(set(mapping.values()), kind, default_unit)
@@ -196,25 +239,42 @@ class Judge:
             refs=References.load(scope=unit, doses=kind == DOSES),
             default_unit=default_unit,
         )
-        return cls(actor=actor, kind=kind, parser=parser, dry_run=dry_run)
+        return cls(actor=actor, kind=kind, parser=parser, dry_run=dry_run, source=source)
 
     def chunk(self, rows: list[ParsedRow]) -> ChunkOutcome:
         outcome = ChunkOutcome(read=len(rows))
         for row in rows:
             self._check_records(row)
-        registered = _registered_documents(rows) | self.seen
+        persons = self._persons(rows, outcome)
+        if not self.dry_run and self.kind == DOSES:
+            self._doses_record(rows, persons, outcome)
+        if not self.dry_run and self.kind == REGISTRATIONS:
+            self._registrations_create(rows, persons, outcome)
+        outcome.rejected = [row for row in rows if not row.valid]
+        return outcome
+
+    def _persons(self, rows: list[ParsedRow], outcome: ChunkOutcome) -> dict[int, Person]:
+        """The person of each valid row (sheet row -> person; a dry run's new persons are
+        unsaved): the registered holder of its document, else registered now."""
+        registered = _registered_persons(rows)
+        persons: dict[int, Person] = {}
         pending = []
         for row in (r for r in rows if r.valid):
-            if _document(row) in registered:
+            document = _document(row)
+            if document is not None and document in registered:
+                persons[row.number] = registered[document]
+                outcome.matched += 1
+            elif document is not None and document in self.seen:
                 outcome.matched += 1
             else:
                 pending.append(row)
         while pending:
-            pending = self._judge_firsts(pending, outcome)
-        outcome.rejected = [row for row in rows if not row.valid]
-        return outcome
+            pending = self._judge_firsts(pending, outcome, persons)
+        return persons
 
-    def _judge_firsts(self, rows: list[ParsedRow], outcome: ChunkOutcome) -> list[ParsedRow]:
+    def _judge_firsts(
+        self, rows: list[ParsedRow], outcome: ChunkOutcome, persons: dict[int, Person]
+    ) -> list[ParsedRow]:
         """Judge the first row of each document; a later row of a document that was accepted
         is the same person again (matched); those of a refused one are left to judge next."""
         firsts: list[ParsedRow] = []
@@ -225,19 +285,92 @@ class Judge:
             (later if document in documents else firsts).append(row)
             if document is not None:
                 documents.add(document)
-        judge = persons_check_batch if self.dry_run else persons_create_batch
-        results = judge(actor=self.actor, rows=[row.person for row in firsts])
-        accepted: set[tuple[str, str] | None] = set()
-        for row, result in zip(firsts, results, strict=True):
-            if result.error is not None:
-                self._validation_errors(row, result.error)
+        accepted: dict[tuple[str, str] | None, Person] = {}
+        for row, result in zip(firsts, self._new_persons(firsts), strict=True):
+            if result.person is None:
+                self._validation_errors(row, result.error or ValidationError(""))
             else:
                 outcome.new += 1
-                accepted.add(_document(row))
+                persons[row.number] = accepted[_document(row)] = result.person
         if self.dry_run:
             self.seen |= {document for document in accepted if document is not None}
-        outcome.matched += len([row for row in later if _document(row) in accepted])
+        for row in later:
+            if _document(row) in accepted:
+                persons[row.number] = accepted[_document(row)]
+                outcome.matched += 1
         return [row for row in later if _document(row) not in accepted]
+
+    def _new_persons(self, rows: list[ParsedRow]) -> list[PersonRowResult]:
+        """The one place where a chunk's new persons are registered (a dry run: checked),
+        each row's person or its refusal: a step that looks at them as a whole, such as the
+        duplicate finder's candidates, is called here."""
+        if self.dry_run:
+            return persons_check_batch(actor=self.actor, rows=[row.person for row in rows])
+        results = persons_create_batch(actor=self.actor, rows=[row.person for row in rows])
+        # A person like one registered (name and birth, or phone) is created, never merged:
+        # the pair waits for a person on the review queue.
+        created = [result.person for result in results if result.person is not None]
+        person_candidates_queue(actor=self.actor, persons=created)
+        return results
+
+    def _doses_record(
+        self, rows: list[ParsedRow], persons: dict[int, Person], outcome: ChunkOutcome
+    ) -> None:
+        """Every dose of the valid rows through the batch service, as late entries from a
+        paper list (no stock used). A dose it refuses as already recorded (same person,
+        vaccine and day) is counted as matched; any other refusal refuses the row."""
+        items: list[DoseItem] = []
+        owners: list[tuple[ParsedRow, int]] = []
+        for row in (r for r in rows if r.valid and r.number in persons):
+            for number, dose in sorted(row.doses.items()):
+                items.append(self._dose_item(persons[row.number], dose))
+                owners.append((row, number))
+        results = doses_record_batch(actor=self.actor, items=items, use_stock=False)
+        for (row, number), result in zip(owners, results, strict=True):
+            if result.error is None:
+                outcome.records_new += 1
+            elif DOSE_EXISTS in refusal_codes(result.error):
+                outcome.records_matched += 1
+            else:
+                self._record_errors(row, f"dose{number}.given_on", result.error)
+
+    def _dose_item(self, person: Person, dose: dict[str, Any]) -> DoseItem:
+        return DoseItem(
+            person=person,
+            product=dose["product"],
+            lot=dose["lot"],
+            site=dose["site"],
+            given_at=given_at(dose["given_on"]),
+            late_entry_reason=_("From the imported list %(file)s") % {"file": self.source},
+        )
+
+    def _registrations_create(
+        self, rows: list[ParsedRow], persons: dict[int, Person], outcome: ChunkOutcome
+    ) -> None:
+        """A registration for each valid row through registration_create, one at a time (a
+        savepoint each: a refused one leaves the chunk's others). A person who has an open
+        registration already is counted as matched."""
+        for row in (r for r in rows if r.valid and r.number in persons):
+            try:
+                registration_create(
+                    actor=self.actor,
+                    person=persons[row.number],
+                    channel=RegistrationChannel.IMPORT,
+                    **row.registration,
+                )
+            except ValidationError as error:
+                if ALREADY_REGISTERED in refusal_codes(error):
+                    outcome.records_matched += 1
+                else:
+                    self._record_errors(row, "priority_group", error)
+            else:
+                outcome.records_new += 1
+
+    def _record_errors(self, row: ParsedRow, name: str, error: ValidationError) -> None:
+        """A record's refusals, shown on the column of `name`."""
+        for message in error.messages:
+            row.errors.append(CellError(row.number, self.parser.letters.get(name, ""), name,
+                                        message))  # fmt: skip
 
     def _check_records(self, row: ParsedRow) -> None:
         named = "priority_group" in row.registration or any(
@@ -258,15 +391,20 @@ class Judge:
                 row.errors.append(CellError(row.number, letter, name, message))
 
 
+def given_at(day: dt.date) -> dt.datetime:
+    """When a dose of a list was given: the list says the day only; noon of it, here."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
 def _document(row: ParsedRow) -> tuple[str, str] | None:
     number = row.person.get("id_number", "")
     return (row.person["id_kind"], number) if number else None
 
 
-def _registered_documents(rows: list[ParsedRow]) -> set[tuple[str, str]]:
-    """The documents of these rows that a registered person holds: one query a chunk."""
+def _registered_persons(rows: list[ParsedRow]) -> dict[tuple[str, str], Person]:
+    """The registered holders of the documents of these rows: one query a chunk."""
     numbers = {r.person["id_number"] for r in rows if r.valid and r.person.get("id_number")}
     if not numbers:
-        return set()
-    found = Person.objects.filter(id_number__in=numbers).values_list("id_kind", "id_number")
-    return set(found)
+        return {}
+    found = Person.objects.filter(id_number__in=numbers).select_related("home_unit")
+    return {(p.id_kind, p.id_number): p for p in found}

@@ -98,7 +98,7 @@ def tables() -> Tables:
         for sex, column in (("M", "male"), ("F", "female")):
             ages[sex] += [(str(a), float(row[column]) / len(years)) for a in years]
     prefixes = []
-    networks = {}
+    networks: dict[str, str] = {}
     for row in _read("mobile_networks.csv"):
         share = float(row["market_share_percent"] or 0.3)  # networks with no published share
         blocks = _numbering_blocks(row["prefixes"].split())
@@ -391,3 +391,164 @@ def population_generate(
         copy_rows(Household, HOUSEHOLD_COLUMNS, iter(households))
         _reset_sequences()
     return GenerationResult(persons=written, households=len(households))
+
+
+# Duplicates: the same person registered a second time, by another list, with the noise such
+# lists carry. The truth is returned, for tests and the duplicate finder's benchmark.
+
+# How many noises a duplicate carries, and how likely each count is.
+NOISE_COUNTS = (1, 2, 3)
+NOISE_COUNT_WEIGHTS = (55, 35, 10)
+NOISES = (
+    "diacritics",  # typed without diacritics
+    "typo",  # one letter wrong, missing, added or two swapped
+    "swapped",  # day and month swapped (a date read the American way)
+    "year_only",  # a list that gives the year of birth alone
+    "family_phone",  # the phone of another member of the household
+    "cmnd",  # the old CMND where the first record has the CCCD
+    "leading_zero",  # the CCCD with its leading zero lost by a spreadsheet
+    "commune",  # registered where they study or work, not at home
+)
+_LETTERS = "abcdeghiklmnopqrstuvxy"
+
+
+@dataclass(frozen=True)
+class InjectedDuplicate:
+    original_id: int
+    duplicate_id: int
+    noises: tuple[str, ...]
+
+
+class DuplicateMaker:
+    """A second record of a person, with noise; its document kept only when a noise names it
+    (a list without document numbers otherwise: one number has one holder)."""
+
+    def __init__(self, *, rng: random.Random, area: Area, numbering: Numbering) -> None:
+        self.rng, self.area, self.numbering = rng, area, numbering
+
+    def applicable(self, row: dict, family_phones: list[str]) -> list[str]:
+        born = row["birth_date"]
+        possible = {
+            "diacritics": fold(row["full_name"]) != row["full_name"].lower(),
+            "typo": True,
+            "swapped": born is not None and born.day <= 12 and born.day != born.month,
+            "year_only": born is not None,
+            "family_phone": bool(row["phone"]) and bool(family_phones),
+            "cmnd": row["id_kind"] == "cccd",
+            "leading_zero": row["id_kind"] == "cccd" and row["id_number"].startswith("0"),
+            "commune": len(self.area.communes) > 1,
+        }
+        return [noise for noise in NOISES if possible[noise]]
+
+    def noisy(self, row: dict, family_phones: list[str]) -> tuple[dict, tuple[str, ...]]:
+        possible = self.applicable(row, family_phones)
+        k = self.rng.choices(NOISE_COUNTS, NOISE_COUNT_WEIGHTS)[0]
+        noises = tuple(self.rng.sample(possible, min(k, len(possible))))
+        if "cmnd" in noises and "leading_zero" in noises:
+            noises = tuple(n for n in noises if n != "leading_zero")
+        copy = dict(row, id_kind="none", id_number="", insurance_number="")
+        copy.update(household_id=None, guardian_id=None)
+        for noise in noises:
+            getattr(self, f"_{noise}")(copy, row, family_phones)
+        copy["name_key"] = fold(copy["full_name"])
+        return copy, noises
+
+    def _diacritics(self, copy: dict, row: dict, family_phones: list[str]) -> None:
+        copy["full_name"] = " ".join(w.capitalize() for w in fold(copy["full_name"]).split())
+
+    def _typo(self, copy: dict, row: dict, family_phones: list[str]) -> None:
+        words = copy["full_name"].split()
+        w = self.rng.randrange(len(words))
+        word = words[w]
+        at = self.rng.randrange(1, len(word)) if len(word) > 1 else 0
+        letter = self.rng.choice(_LETTERS)
+        edits = {
+            "substitute": word[:at] + letter + word[at + 1 :],
+            "delete": word[:at] + word[at + 1 :] if len(word) > 1 else word + letter,
+            "insert": word[:at] + letter + word[at:],
+            "transpose": word[: at - 1] + word[at] + word[at - 1] + word[at + 1 :]
+            if at > 0
+            else word + letter,
+        }
+        typed = edits[self.rng.choice(tuple(edits))]
+        # A typo that gives back the same folded name is no typo: add a letter instead.
+        if fold(typed) == fold(word):
+            typed = word + letter
+        words[w] = typed
+        copy["full_name"] = " ".join(words)
+
+    def _swapped(self, copy: dict, row: dict, family_phones: list[str]) -> None:
+        born = row["birth_date"]
+        if copy["birth_date"] is not None:
+            copy["birth_date"] = dt.date(born.year, born.day, born.month)
+
+    def _year_only(self, copy: dict, row: dict, family_phones: list[str]) -> None:
+        copy["birth_date"] = None
+
+    def _family_phone(self, copy: dict, row: dict, family_phones: list[str]) -> None:
+        copy["phone"] = self.rng.choice(family_phones)
+
+    def _cmnd(self, copy: dict, row: dict, family_phones: list[str]) -> None:
+        copy["id_kind"], copy["id_number"] = "cmnd", self.numbering.serial("cmnd", 9)
+
+    def _leading_zero(self, copy: dict, row: dict, family_phones: list[str]) -> None:
+        copy["id_kind"], copy["id_number"] = "cccd", row["id_number"][1:]
+
+    def _commune(self, copy: dict, row: dict, family_phones: list[str]) -> None:
+        others = [c.pk for c in self.area.communes if c.pk != row["home_unit_id"]]
+        copy["home_unit_id"] = self.rng.choice(others)
+
+
+def _household_phones(household_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    phones: dict[int, list[tuple[int, str]]] = {}
+    members = Person.objects.filter(household_id__in=household_ids).exclude(phone="")
+    for household_id, person_id, phone in members.values_list("household_id", "id", "phone"):
+        phones.setdefault(household_id, []).append((person_id, phone))
+    return phones
+
+
+def duplicates_inject(
+    *, unit: AdminUnit, share: float, seed: int | None = None
+) -> list[InjectedDuplicate]:
+    """Register `share` of the persons of `unit` a second time, with noise; the pairs made.
+    Written as the generator writes (COPY, no validation): a CCCD that lost its leading zero
+    is what a careless import stores."""
+    area = Area.of(unit)
+    rng = random.Random(seed)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE people_person IN SHARE ROW EXCLUSIVE MODE")
+        ids = list(
+            Person.objects.active()
+            .in_unit_subtree(unit)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        chosen = sorted(rng.sample(ids, round(share * len(ids))))
+        originals = [
+            dict(zip(PERSON_COLUMNS, row, strict=True))
+            for row in Person.objects.filter(id__in=chosen)
+            .order_by("id")
+            .values_list(*PERSON_COLUMNS)
+        ]
+        phones = _household_phones({r["household_id"] for r in originals if r["household_id"]})
+        numbering = Numbering(_next_id(Person), _next_id(Household), _document_counters())
+        maker = DuplicateMaker(rng=rng, area=area, numbering=numbering)
+        now = timezone.now()
+        rows, truth = [], []
+        for row in originals:
+            family = [
+                phone
+                for person_id, phone in phones.get(row["household_id"], [])
+                if person_id != row["id"] and phone != row["phone"]
+            ]
+            copy, noises = maker.noisy(row, family)
+            copy.update(id=numbering.next_person_id, uuid=uuid.uuid4(), created_at=now)
+            copy.update(updated_at=now)
+            numbering.next_person_id += 1
+            rows.append(tuple(copy[c] for c in PERSON_COLUMNS))
+            truth.append(InjectedDuplicate(row["id"], copy["id"], noises))
+        copy_rows(Person, PERSON_COLUMNS, iter(rows))
+        _reset_sequences()
+    return truth

@@ -238,3 +238,73 @@ class PopulationJob(Job):
 
     def __str__(self) -> str:
         return f"{self.unit} × {self.progress_total}"
+
+
+class DuplicateRun(Job):
+    """A search for duplicates among the persons of `unit`: candidate pairs by blocking,
+    scored, those above `threshold` queued for review."""
+
+    kind = "duplicates"
+
+    threshold = models.FloatField(_("threshold"))
+    pairs_compared = models.PositiveBigIntegerField(_("pairs compared"), default=0)
+    pairs_queued = models.PositiveIntegerField(_("pairs queued"), default=0)
+
+    class Meta:
+        verbose_name = _("duplicate search")
+        verbose_name_plural = _("duplicate searches")
+
+    def __str__(self) -> str:
+        return f"{self.unit} ≥ {self.threshold}"
+
+
+class DuplicatePairStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    MERGED = "merged", _("Merged")
+    DISMISSED = "dismissed", _("Not the same person")
+
+
+class DuplicatePair(models.Model):
+    """Two records that may be one person, waiting for a person to merge or dismiss them;
+    never merged by the machine. `person_a` has the lower id, so a pair is queued once."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    # The level of each comparison (name, birth, document, phone, commune), as scored.
+    reasons = models.JSONField(_("reasons"), default=dict)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DuplicatePairStatus.choices,
+        default=DuplicatePairStatus.OPEN,
+    )
+    # The search that found the pair; none for a candidate met by an import.
+    run = models.ForeignKey(
+        DuplicateRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="pairs"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by_name = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="duplicate_pair_uniq"),
+            models.CheckConstraint(
+                condition=Q(person_a__lt=models.F("person_b")), name="duplicate_pair_ordered"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-score"],
+                name="duplicate_pair_open_score",
+                condition=Q(status="open"),
+            ),
+            models.Index(fields=["person_b"], name="duplicate_pair_person_b"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id} ~ {self.person_b_id} ({self.score:.2f})"

@@ -12,8 +12,12 @@ from conftest import Cast
 from sosuckhoe.console.tests.test_jobs_browser import POLL_TIMEOUT_MS, _sign_in
 from sosuckhoe.imports import tasks
 from sosuckhoe.imports.jobs import import_job_run
+from sosuckhoe.imports.tests.conftest import SITE_NAME
+from sosuckhoe.imports.tests.test_import_records import supplies  # noqa: F401
 from sosuckhoe.people.models import Person
 from sosuckhoe.testing.factories import cccd_for
+from sosuckhoe.vaccination.models import Dose
+from sosuckhoe.vaccination.tests.conftest import reference, reference_rows  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -58,3 +62,45 @@ def test_an_officer_uploads_fixes_the_mapping_watches_and_downloads_the_rejected
     assert [r[1] for r in rows] == ["Họ và tên", "Lý Văn Tư"]
     assert rows[1][-1].startswith("C: ")
     assert Person.objects.filter(full_name="Lý Thị Hà").exists()
+
+
+def test_a_dose_list_of_a_known_layout_comes_mapped_and_its_doses_are_written(
+    page: Page,
+    live_server,
+    cast: Cast,
+    tmp_path,
+    monkeypatch,
+    supplies,  # noqa: F811
+) -> None:
+    started: list[int] = []
+    monkeypatch.setattr(tasks.run_import_job, "delay", started.append)
+    header = ["Họ và tên", "Ngày sinh", "Giới tính", "Số CCCD", "Vắc xin?", "Ngày tiêm",
+              "Số lô", "Nơi tiêm"]  # fmt: skip
+    number = cccd_for(birth_year=1980, sex="M", serial=5151)
+    paths = []
+    for name, day in (("tuan-1.csv", "01/09/2021"), ("tuan-2.csv", "02/10/2021")):
+        path = tmp_path / name
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows([header, ["Hà Văn Nam", "01/01/1980", "Nam", number,
+                                              "Comirnaty", day, "FK1234", SITE_NAME]])  # fmt: skip
+        paths.append(path)
+    _sign_in(page, live_server, "commune")
+    for path in paths:
+        page.goto(live_server.url + reverse("console:imports"))
+        page.set_input_files("#id_file", str(path))
+        page.select_option("#id_list_kind", "doses")
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        if path == paths[0]:
+            expect(page.locator("[data-layout]")).to_have_count(0)
+            page.select_option("#id_col4", "dose1.product")  # "Vắc xin?": not a known header
+        else:
+            expect(page.locator('[data-layout="saved"]')).to_be_visible()
+            expect(page.locator("#id_col4")).to_have_value("dose1.product")
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        import_job_run(job_id=started[-1])
+        expect(page.locator('[data-field="records_new"]')).to_have_text(
+            "1", timeout=POLL_TIMEOUT_MS
+        )
+    assert Dose.objects.filter(person__id_number=number).count() == 2

@@ -65,7 +65,8 @@ def test_an_officer_uploads_fixes_the_mapping_starts_and_downloads_the_rejected_
     status = client.get(reverse("console:import_job_status", args=[job.uuid])).json()
     assert status["jobs"][0]["status"] == "done"
     assert status["jobs"][0]["counts"] == {"read": 2, "valid": 1, "rejected": 1, "matched": 0,
-                                           "new": 1}  # fmt: skip
+                                           "new": 1, "records_new": 0,
+                                           "records_matched": 0}  # fmt: skip
     assert Person.objects.filter(full_name="Lý Thị Hà").exists()
 
     download = client.get(reverse("console:import_rejected", args=[job.uuid]))
@@ -124,3 +125,30 @@ def test_an_import_under_way_is_on_the_jobs_page_with_its_progress(cast, enqueue
     client.post(reverse("console:job_cancel", args=["import", job.uuid]))
     job.refresh_from_db()
     assert job.status == "cancelled"
+
+
+def test_the_next_file_of_a_confirmed_layout_comes_mapped_and_the_page_says_so(cast, enqueued):
+    client = cast.client_for("commune")
+    client.post(reverse("console:imports"), {"file": _upload(), "list_kind": "persons"})
+    first = ImportJob.objects.get()
+    page = client.get(reverse("console:import_mapping", args=[first.uuid]))
+    assert b"data-layout" not in page.content
+    client.post(reverse("console:import_mapping", args=[first.uuid]),
+                {f"col{i}": f for i, f in first.columns.items()} | {"col3": "sex"})  # fmt: skip
+
+    client.post(reverse("console:imports"), {"file": _upload(name="tuan-sau.csv"),
+                                             "list_kind": "persons"})  # fmt: skip
+    second = ImportJob.objects.get(file_name="tuan-sau.csv")
+    page = client.get(reverse("console:import_mapping", args=[second.uuid]))
+    assert page.context["form"]["col3"].initial == "sex"
+    assert b'data-layout="saved"' in page.content
+
+
+def test_a_dose_list_offers_the_fields_of_each_dose(cast, enqueued):
+    client = cast.client_for("commune")
+    client.post(reverse("console:imports"), {"file": _upload(), "list_kind": "doses"})
+    job = ImportJob.objects.get()
+    form = client.get(reverse("console:import_mapping", args=[job.uuid])).context["form"]
+    offered = [value for value, _label in form.fields["col1"].choices]
+    assert {"dose1.product", "dose2.lot", "dose4.site"} <= set(offered)
+    assert "priority_group" not in offered

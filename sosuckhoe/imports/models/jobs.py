@@ -73,6 +73,13 @@ class ImportJob(Job):
     rows_rejected = models.PositiveIntegerField(_("rejected"), default=0)
     rows_matched = models.PositiveIntegerField(_("matched"), default=0)
     rows_new = models.PositiveIntegerField(_("new"), default=0)
+    # The registrations or doses the rows hold: written, or found on record already.
+    records_new = models.PositiveIntegerField(_("records written"), default=0)
+    records_matched = models.PositiveIntegerField(_("records already there"), default=0)
+    # The saved layout whose mapping filled this one in (the mapping page says so).
+    layout = models.ForeignKey(
+        "imports.ImportLayout", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     rejected_file = models.FileField(
         storage=import_storage, upload_to="%Y/%m/", max_length=200, blank=True
     )
@@ -122,6 +129,8 @@ class ImportJob(Job):
             "rejected": self.rows_rejected,
             "matched": self.rows_matched,
             "new": self.rows_new,
+            "records_new": self.records_new,
+            "records_matched": self.records_matched,
         }
 
 

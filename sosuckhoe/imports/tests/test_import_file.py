@@ -117,11 +117,6 @@ def test_a_dose_list_is_checked_as_far_as_its_vaccines_lots_and_sites(cast, tmp_
     assert lot_errors[0]["message"] == unknown_record("lot").messages[0]
 
 
-def test_only_persons_are_written_yet(cast, tmp_path, dose_records):
-    summary, code = run(national_template(tmp_path), "--kind", "doses", "--unit", "37")
-    assert (summary, code) == (None, 2)
-
-
 def test_a_file_without_a_header_or_a_needed_column_is_refused_whole(cast, tmp_path):
     no_header = tmp_path / "numbers.csv"
     no_header.write_text("1,2,3\n4,5,6\n", encoding="utf-8")

@@ -86,7 +86,7 @@ def test_a_job_imports_each_row_once_and_counts_them(cast):
     job = import_job_run(job_id=_started(cast).pk)
     assert job.status == JobStatus.DONE
     assert job.counters == {"read": ROWS, "valid": ROWS - 2, "rejected": 2, "matched": 0,
-                            "new": ROWS - 2}  # fmt: skip
+                            "new": ROWS - 2, "records_new": 0, "records_matched": 0}  # fmt: skip
     assert len(_imported()) == ROWS - 2
     assert AuditEvent.objects.filter(object_type="person", actor_username="commune").count() == (
         ROWS - 2
@@ -121,7 +121,7 @@ def test_a_job_that_failed_after_two_chunks_resumes_and_imports_every_row_once(c
     job = import_job_run(job_id=job.pk)
     assert job.status == JobStatus.DONE
     assert job.counters == {"read": ROWS, "valid": ROWS - 2, "rejected": 2, "matched": 0,
-                            "new": ROWS - 2}  # fmt: skip
+                            "new": ROWS - 2, "records_new": 0, "records_matched": 0}  # fmt: skip
     assert len(_imported()) == ROWS - 2
     assert job.rejections.count() == 2
 

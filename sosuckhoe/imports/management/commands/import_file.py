@@ -21,8 +21,10 @@ FILE_REFUSED = 2
 class Command(BaseCommand):
     help = (
         "Import a list of persons, registrations or doses from .xlsx, .xls or .csv; print one "
-        "JSON summary. With --dry-run nothing is written. Exit 1 when rows were refused, 2 when "
-        "the file was."
+        "JSON summary. Columns are mapped as confirmed on the console for files of the same "
+        "layout within --unit, else from their headers. A dose or an open registration already "
+        "on record counts as matched, never written twice. With --dry-run nothing is written. "
+        "Exit 1 when rows were refused, 2 when the file was."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
