@@ -36,4 +36,22 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        # The overdue counts the daily run writes (analytics.overdue), beside the targets
+        # that coverage divides by.
+        migrations.CreateModel(
+            name="OverdueCount",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=12, verbose_name="kind")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("persons", models.PositiveIntegerField(verbose_name="people")),
+                ("counted_on", models.DateField(verbose_name="counted on")),
+                ("unit", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="places.adminunit")),
+            ],
+            options={
+                "verbose_name": "overdue count",
+                "verbose_name_plural": "overdue counts",
+                "constraints": [models.UniqueConstraint(fields=("unit", "kind", "number"), name="overduecount_key")],
+            },
+        ),
     ]

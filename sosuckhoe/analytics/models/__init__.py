@@ -1,8 +1,16 @@
 """The analytics' tables, one module per part: counts kept current (`rollups`), target
 populations (`targets`), warnings (`warnings`), planning and scheduled reports (`planning`)."""
 
+from sosuckhoe.analytics.models.overdue import OverdueCount
+from sosuckhoe.analytics.models.planning import (
+    ExpectedShipment,
+    ReportKind,
+    ReportSubscription,
+    ShipmentStatus,
+)
 from sosuckhoe.analytics.models.rollups import DOSE_KEY, REACTION_KEY, DoseRollup, ReactionRollup
 from sosuckhoe.analytics.models.targets import ALL_AGES, ALL_GROUPS, TargetPopulation
+from sosuckhoe.analytics.models.warnings import Warning, WarningDigest, WarningKind
 
 __all__ = [
     "ALL_AGES",
@@ -10,6 +18,14 @@ __all__ = [
     "DOSE_KEY",
     "REACTION_KEY",
     "DoseRollup",
+    "ExpectedShipment",
+    "OverdueCount",
     "ReactionRollup",
+    "ReportKind",
+    "ReportSubscription",
+    "ShipmentStatus",
     "TargetPopulation",
+    "Warning",
+    "WarningDigest",
+    "WarningKind",
 ]
