@@ -57,14 +57,15 @@ run: setup
 	$(MANAGE) setup_demo
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(VENV)/bin/celery -A sosuckhoe worker --pool=solo --loglevel=WARNING & \
+	$(VENV)/bin/celery -A sosuckhoe worker --pool=solo --loglevel=WARNING \
+		--beat --schedule=var/celerybeat-schedule & \
 	$(VENV)/bin/gunicorn sosuckhoe.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 ; \
 	wait
 
 test: system-packages setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy $(wildcard sosuckhoe/*/services.py sosuckhoe/*/services/*.py sosuckhoe/*/selectors.py) sosuckhoe/supply/schedule.py
+	$(VENV)/bin/mypy $(wildcard sosuckhoe/*/services.py sosuckhoe/*/services/*.py sosuckhoe/*/*_services.py sosuckhoe/*/selectors.py sosuckhoe/*/*_selectors.py) sosuckhoe/supply/schedule.py
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -5,10 +5,12 @@ With no variable set, sosuckhoe runs on SQLite in one process with a filesystem 
 ALLOWED_HOSTS, HTTPS-only cookies and JSON logs.
 """
 
+import importlib.util
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from sosuckhoe.env import env_bool, env_int, env_list, env_str, env_url
@@ -194,20 +196,31 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up about a missing folder
-# Browser libraries from npm (package.json), installed by `make setup`, served as our own files.
-STATICFILES_DIRS = [("jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist")]
+# Browser libraries from npm (package.json), installed by `make setup`, served as our own files;
+# plotly.js as the Python package installs it (pyproject.toml), found without importing it;
+# the province polygons of the dashboards' maps (analytics/data, with their licence).
+_PLOTLY_DIR = Path(importlib.util.find_spec("plotly").submodule_search_locations[0])  # type: ignore[union-attr, index]
+STATICFILES_DIRS = [
+    ("jsqr", BASE_DIR / "node_modules" / "jsqr" / "dist"),
+    ("plotly", _PLOTLY_DIR / "package_data"),
+    ("boundaries", BASE_DIR / "sosuckhoe" / "analytics" / "data" / "vn-boundaries"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Security: no inline script or style, nothing from another origin.
+# Security: no inline script or style, nothing from another origin. The one hash is that of
+# an empty <style>: plotly.js (the dashboards) creates one and fills it through the CSSOM,
+# which CSP leaves to scripts, and scripts come from 'self' only; it draws a chart's PNG
+# from a blob: image that our own script made.
+EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'", EMPTY_STYLE_HASH],
+        "img-src": ["'self'", "data:", "blob:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -294,6 +307,38 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks, all in one place (run by `celery beat` or a worker started with -B); times
+# are Asia/Ho_Chi_Minh (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # People overdue per commune (analytics/overdue.py), before the warnings read them.
+    "overdue-daily": {
+        "task": "sosuckhoe.analytics.tasks.overdue_daily",
+        "schedule": crontab(minute=0, hour=2),
+    },
+    # The warnings' rules, their messages and the daily digest, before the working day.
+    "warnings-daily": {
+        "task": "sosuckhoe.analytics.tasks.warnings_daily",
+        "schedule": crontab(minute=30, hour=6),
+    },
+    # Yesterday's reports to their subscribers (analytics/subscriptions.py), before 8:00.
+    "reports-send": {
+        "task": "sosuckhoe.analytics.tasks.reports_send",
+        "schedule": crontab(minute=0, hour=7),
+    },
+    # Exported files past their time (EXPORT_RETENTION_HOURS) deleted, even when nobody
+    # exports again to trigger it.
+    "exports-purge": {
+        "task": "sosuckhoe.imports.tasks.purge_export_files",
+        "schedule": crontab(minute=15),
+    },
+}
+# Scheduled reports leave through their own mail backend (attachments: the messaging backends
+# send text only). With no mail server (the embedded default) they are written as files to
+# var/outbox; production sets django.core.mail.backends.smtp.EmailBackend (EMAIL_HOST etc.).
+REPORT_EMAIL_BACKEND = env_str(
+    "REPORT_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = VAR_DIR / "outbox"
 
 # Imports (sosuckhoe/imports): uploaded lists are kept in var/imports (personal data, never
 # served as static files) until their job ends plus the retention, then deleted.
@@ -304,6 +349,9 @@ IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1
 IMPORT_RETENTION_HOURS = env_int("IMPORT_RETENTION_HOURS", 72, minimum=0)
 # A running import whose last chunk committed longer ago than this lost its worker.
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 600, minimum=1)
+# Exports (sosuckhoe/imports/exports.py): the file of a finished export may be downloaded by
+# whoever asked for it this long, then it is deleted.
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24, minimum=1)
 
 # Messaging: like Django's e-mail backends, chosen here.
 MESSAGING_BACKEND = env_str("MESSAGING_BACKEND", "sosuckhoe.messaging.backends.ConsoleBackend")
@@ -314,6 +362,37 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "sosuckhoe@localhost")
+
+# Warnings (sosuckhoe/analytics/warnings.py): what makes each rule raise one. Counts of days and
+# people come from the environment; the statistical thresholds are the published screening
+# rules and change only with the method (a change of code, reviewed).
+WARNING_SERIOUS_REACTION_DAYS = env_int("WARNING_SERIOUS_REACTION_DAYS", 7, minimum=1)
+# Reaction signals look at the reactions after the doses of the last 90 days.
+WARNING_SIGNAL_DAYS = env_int("WARNING_SIGNAL_DAYS", 90, minimum=7)
+# Evans et al. 2001 (the MHRA's screening rule): PRR ≥ 2 with Yates' χ² ≥ 4 and 3 reports.
+WARNING_PRR_MIN = 2.0
+WARNING_CHI2_MIN = 4.0
+WARNING_PRR_N_MIN = env_int("WARNING_PRR_N_MIN", 3, minimum=1)
+# A lot with doses on hand that expires within 30 days: time to use or move it.
+WARNING_EXPIRY_DAYS = env_int("WARNING_EXPIRY_DAYS", 30, minimum=1)
+# Stock that lasts fewer than 7 days at the use rate of the last 14: time to order.
+WARNING_STOCK_OUT_DAYS = env_int("WARNING_STOCK_OUT_DAYS", 7, minimum=1)
+WARNING_USE_RATE_DAYS = env_int("WARNING_USE_RATE_DAYS", 14, minimum=1)
+# Data quality looks at the doses recorded in the last day (the daily run's; a longer window
+# counts a dose again under the next day's key): an age over 120 on the dose's day, or a dose
+# of the same vaccine fewer than 14 days after another (no schedule repeats a vaccine sooner).
+WARNING_QUALITY_DAYS = env_int("WARNING_QUALITY_DAYS", 1, minimum=1)
+WARNING_MAX_AGE = env_int("WARNING_MAX_AGE", 120, minimum=1)
+WARNING_MIN_INTERVAL_DAYS = env_int("WARNING_MIN_INTERVAL_DAYS", 14, minimum=1)
+# People overdue: a commune with at least 1 resident past the window of their next dose, in the
+# daily count (analytics/overdue.py) of the last 2 days (a count older than that is stale);
+# raised once a week while there are some.
+WARNING_OVERDUE_MIN = env_int("WARNING_OVERDUE_MIN", 1, minimum=1)
+WARNING_OVERDUE_COUNT_DAYS = env_int("WARNING_OVERDUE_COUNT_DAYS", 2, minimum=1)
+# CDC EARS C2 on daily counts: a day more than 3 standard deviations above its baseline, the
+# standard deviation raised to at least 0.5 (a baseline of zeros would make one case a surge).
+WARNING_EARS_THRESHOLD = 3.0
+WARNING_EARS_MIN_SIGMA = 0.5
 
 
 # Vaccination certificates (sosuckhoe/certificates). The document-signer keys are stored

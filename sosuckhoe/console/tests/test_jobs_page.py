@@ -136,12 +136,11 @@ def test_the_status_reads_a_fixed_number_of_queries_whatever_the_number_of_jobs(
     client = cast.client_for("national_admin")
     client.get(STATUS)  # the first request of a session also saves it
     _job(cast.units.province)
-    # The session, the user with their unit, the jobs of each kind (population, import)
-    # with their units.
-    with django_assert_num_queries(4):
+    # The session, the user with their unit, the jobs of each kind with their units.
+    with django_assert_num_queries(2 + len(JOB_KINDS)):
         client.get(STATUS)
     for _n in range(30):
         _job(cast.units.other_province, status=JobStatus.DONE)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2 + len(JOB_KINDS)):
         response = client.get(STATUS)
     assert len(response.json()["jobs"]) == 21  # the waiting one, and the 20 newest

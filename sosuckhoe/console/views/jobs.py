@@ -20,10 +20,12 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import StaffUser
 from sosuckhoe.console.access import manager_view, staff_view
 from sosuckhoe.core.jobs import Job, JobStatus
+from sosuckhoe.imports.exports_jobs import export_job_cancel
 from sosuckhoe.imports.jobs import import_job_cancel
-from sosuckhoe.imports.models import ImportJob
+from sosuckhoe.imports.models import ExportJob, ImportJob
+from sosuckhoe.people.duplicate_services import duplicate_run_cancel
 from sosuckhoe.people.jobs import population_job_cancel
-from sosuckhoe.people.models import PopulationJob
+from sosuckhoe.people.models import DuplicateRun, PopulationJob
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class JobKind:
 JOB_KINDS = {
     PopulationJob.kind: JobKind(PopulationJob, population_job_cancel),
     ImportJob.kind: JobKind(ImportJob, import_job_cancel),
+    ExportJob.kind: JobKind(ExportJob, export_job_cancel),
+    DuplicateRun.kind: JobKind(DuplicateRun, duplicate_run_cancel),
 }
 RECENT_PER_KIND = 20  # besides every job still under way
 

@@ -1,13 +1,21 @@
+import datetime as dt
 import secrets
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import Role, StaffUser
 from sosuckhoe.accounts.services import staff_create
+from sosuckhoe.analytics.models import ReportKind
+from sosuckhoe.analytics.planning import shipment_record
+from sosuckhoe.analytics.subscriptions import subscription_create
+from sosuckhoe.analytics.targets import targets_seed_from_persons
+from sosuckhoe.analytics.warning_services import warnings_run
+from sosuckhoe.analytics.warnings_demo import warnings_demo_prepare
 from sosuckhoe.certificates.models import SignerKey
 from sosuckhoe.certificates.services import certificate_issue, signer_create
 from sosuckhoe.people.jobs import population_job_create, population_job_run
@@ -15,6 +23,7 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.selectors import country_root, province_by_code
 from sosuckhoe.places.services import commune_stations_ensure
+from sosuckhoe.supply.models import Product
 from sosuckhoe.vaccination.generator import campaign_generate
 from sosuckhoe.vaccination.models import Dose
 
@@ -44,12 +53,18 @@ class Command(BaseCommand):
             population_job_run(actor=actor, job_id=job.pk)
             self.stdout.write("Vaccination histories of the 2021–2022 campaign, stock, sessions…")
             campaign_generate(actor=actor, unit=province, seed=2025)
+            self.stdout.write("Target populations of the communes, from their persons…")
+            targets_seed_from_persons(actor=actor, unit=province, on=timezone.localdate())
             commune = self._demo_commune(province)
             self.stdout.write(f"Vaccination certificates of {commune.name}…")
             self._certify(actor, commune)
+            self._plan_and_report(actor, province)
+            warnings_demo_prepare(actor=actor, commune=commune)
             if not StaffUser.objects.exists():
                 credentials.write_text(self._create_staff(province, commune))
                 credentials.chmod(0o600)
+        warnings = warnings_run(actor=actor)
+        self.stdout.write(f"Warnings raised: {sum(warnings.raised.values())}")
         if credentials.exists():
             self.stdout.write(self.style.SUCCESS("Demo sign-in (user / password):"))
             self.stdout.write(credentials.read_text())
@@ -68,6 +83,16 @@ class Command(BaseCommand):
         vaccinated = Dose.objects.valid().filter(person__home_unit=commune).values("person_id")
         for person in Person.objects.filter(pk__in=vaccinated, merged_into__isnull=True):
             certificate_issue(actor=actor, person=person)
+
+    @transaction.atomic
+    def _plan_and_report(self, actor: Actor, province: AdminUnit) -> None:
+        """A shipment the province expects next week (the planning page shares it out) and
+        its daily report e-mailed each morning (var/outbox without a mail server)."""
+        shipment_record(actor=actor, product=Product.objects.get(key="comirnaty"), doses=6000,
+                        expected_on=timezone.localdate() + dt.timedelta(days=7), unit=province,
+                        reference="PX-VNVC-2025-118")  # fmt: skip
+        subscription_create(actor=actor, kind=ReportKind.DAILY, unit=province,
+                            recipients="baocao.tiemchung@soyte.ninhbinh.gov.vn")  # fmt: skip
 
     @transaction.atomic
     def _create_staff(self, province: AdminUnit, commune: AdminUnit) -> str:
