@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, StaffUser
+from sosuckhoe.core.job_services import job_cancel
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
 from sosuckhoe.imports.exports import Filters, Written, list_write, records_count
 from sosuckhoe.imports.models import ExportFormat, ExportJob, ExportList
@@ -228,18 +229,10 @@ def _download_name(job: ExportJob) -> str:
     return f"{job.list_kind}-{job.unit.code}-{stamp:%Y%m%d-%H%M}{job.suffix}"
 
 
-@transaction.atomic
 def export_job_cancel(*, actor: Actor, job: ExportJob) -> ExportJob:
     """Cancel a waiting export, or ask a running one to stop at its next chunk: its partial
-    file is deleted. An export that has ended already is refused."""
-    if not actor.manages(job.unit):
-        raise PermissionDenied(_("You may not start or stop jobs of this unit."))
-    if not job.request_cancel():
-        if job.status in (JobStatus.CANCELLING, JobStatus.CANCELLED):
-            return job
-        raise ValidationError(_("This job has already ended."))
-    _audit(actor=actor, job=job, action=AuditAction.UPDATE, summary=f"cancel: {job.status}")
-    return job
+    file is deleted."""
+    return job_cancel(actor=actor, job=job, object_type="export_job")
 
 
 # --- Reads --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.core.job_services import job_cancel
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
 from sosuckhoe.imports.layouts import layout_remember
 from sosuckhoe.imports.mapping import KINDS
@@ -230,18 +231,10 @@ def _chunk_commit(job: ImportJob, chunk: Chunk, outcome: ChunkOutcome) -> None:
         raise ImportTakenOver
 
 
-@transaction.atomic
 def import_job_cancel(*, actor: Actor, job: ImportJob) -> ImportJob:
     """Cancel a waiting import, or ask a running one to stop after its chunk under way
-    (the chunks committed stay imported). An import that has ended already is refused."""
-    if not actor.manages(job.unit):
-        raise PermissionDenied(_("You may not start or stop jobs of this unit."))
-    if not job.request_cancel():
-        if job.status in (JobStatus.CANCELLING, JobStatus.CANCELLED):
-            return job
-        raise ValidationError(_("This job has already ended."))
-    _audit(actor=actor, job=job, action=AuditAction.UPDATE, summary=f"cancel: {job.status}")
-    return job
+    (the chunks committed stay imported)."""
+    return job_cancel(actor=actor, job=job, object_type="import_job")
 
 
 def import_files_purge(*, now: dt.datetime | None = None) -> int:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.core.job_services import job_cancel
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
 from sosuckhoe.people.duplicates import (
     COLUMNS,
@@ -118,16 +119,9 @@ def duplicate_run_run(
     return run
 
 
-@transaction.atomic
 def duplicate_run_cancel(*, actor: Actor, job: DuplicateRun) -> DuplicateRun:
-    """Cancel a waiting search, or ask a running one to stop. One that ended is refused."""
-    _check_may_manage(actor, job.unit)
-    if not job.request_cancel():
-        if job.status in (JobStatus.CANCELLING, JobStatus.CANCELLED):
-            return job
-        raise ValidationError(_("This job has already ended."))
-    _run_audit(actor=actor, run=job, action=AuditAction.UPDATE, summary=f"cancel: {job.status}")
-    return job
+    """Cancel a waiting search, or ask a running one to stop."""
+    return job_cancel(actor=actor, job=job, object_type="duplicate_run")
 
 
 def duplicate_pairs_queue(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.core.job_services import job_cancel
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
 from sosuckhoe.people.generator import population_generate
 from sosuckhoe.people.models import PopulationJob
@@ -106,14 +107,7 @@ def population_job_run(
     return job
 
 
-@transaction.atomic
 def population_job_cancel(*, actor: Actor, job: PopulationJob) -> PopulationJob:
-    """Cancel a waiting job, or ask a running one to stop (it rolls back what it wrote).
-    A job that has ended already is refused."""
-    _check_may_manage(actor, job.unit)
-    if not job.request_cancel():
-        if job.status in (JobStatus.CANCELLING, JobStatus.CANCELLED):
-            return job  # asked twice: once is enough
-        raise ValidationError(_("This job has already ended."))
-    _job_audit(actor=actor, job=job, action=AuditAction.UPDATE, summary=f"cancel: {job.status}")
-    return job
+    """Cancel a waiting generation, or ask a running one to stop (it rolls back what it
+    wrote)."""
+    return job_cancel(actor=actor, job=job, object_type="population_job")
