@@ -5,7 +5,7 @@ pair dismissed by a person. Merging is never done here: a person merges through
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
-from sosuckhoe.core.job_services import job_cancel
+from sosuckhoe.core.job_services import job_cancel, job_manage_check
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
 from sosuckhoe.people.duplicates import (
     COLUMNS,
@@ -42,16 +42,11 @@ def _run_audit(*, actor: Actor, run: DuplicateRun, action: AuditAction, summary:
     )
 
 
-def _check_may_manage(actor: Actor, unit: AdminUnit) -> None:
-    if not actor.manages(unit):
-        raise PermissionDenied(_("You may not start or stop jobs of this unit."))
-
-
 @transaction.atomic
 def duplicate_run_create(
     *, actor: Actor, unit: AdminUnit, threshold: float = REVIEW_THRESHOLD
 ) -> DuplicateRun:
-    _check_may_manage(actor, unit)
+    job_manage_check(actor, unit)
     if not 0 < threshold < 1:
         raise ValidationError({"threshold": _("The threshold is a probability between 0 and 1.")})
     run = DuplicateRun.objects.create(

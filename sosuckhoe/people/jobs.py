@@ -4,24 +4,19 @@ worker, cancellable while it waits or runs."""
 import logging
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
-from sosuckhoe.core.job_services import job_cancel
+from sosuckhoe.core.job_services import job_cancel, job_manage_check
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
 from sosuckhoe.people.generator import population_generate
 from sosuckhoe.people.models import PopulationJob
 from sosuckhoe.places.models import AdminUnit
 
 logger = logging.getLogger(__name__)
-
-
-def _check_may_manage(actor: Actor, unit: AdminUnit) -> None:
-    if not actor.manages(unit):
-        raise PermissionDenied(_("You may not start or stop jobs of this unit."))
 
 
 def _job_audit(*, actor: Actor, job: PopulationJob, action: AuditAction, summary: str) -> None:
@@ -39,7 +34,7 @@ def _job_audit(*, actor: Actor, job: PopulationJob, action: AuditAction, summary
 def population_job_create(
     *, actor: Actor, unit: AdminUnit, persons: int, seed: int | None = None
 ) -> PopulationJob:
-    _check_may_manage(actor, unit)
+    job_manage_check(actor, unit)
     if persons < 1:
         raise ValidationError({"persons": _("A population has at least one person.")})
     job = PopulationJob.objects.create(
