@@ -28,7 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from sosuckhoe.analytics.models import DoseRollup, ReactionRollup, ReportKind
 from sosuckhoe.analytics.planning import UnitRows, planning_units
-from sosuckhoe.certificates.outputs import _font as pdf_font
+from sosuckhoe.certificates.outputs import pdf_font
 from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.supply.models import DoseKind, Lot, MovementKind, Product, StockMovement
 from sosuckhoe.supply.schedule import dose_label

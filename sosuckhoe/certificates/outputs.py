@@ -86,7 +86,9 @@ def qr_svg_inline(text: str, *, scale: int = 4) -> str:
 
 
 @lru_cache(maxsize=1)
-def _font() -> str:
+def pdf_font() -> str:
+    """The name of Noto Sans in ReportLab, registered on first use: every PDF of ours (cards,
+    reports) writes Vietnamese with it."""
     pdfmetrics.registerFont(TTFont(FONT, str(fontpkg.path("Noto Sans"))))
     return FONT
 
@@ -154,7 +156,7 @@ def _day(moment: dt.datetime) -> str:
 
 def _draw_card(canvas: Canvas, card: Card) -> None:
     """One card in the A6 box at the canvas's origin, from the top down."""
-    font, left, right = _font(), _MARGIN, CARD_WIDTH - _MARGIN
+    font, left, right = pdf_font(), _MARGIN, CARD_WIDTH - _MARGIN
     top = CARD_HEIGHT - _MARGIN
     canvas.setFont(font, 11)
     canvas.drawCentredString(CARD_WIDTH / 2, top - 4 * mm, _label(TITLE))
@@ -180,7 +182,7 @@ def _draw_doses(
 ) -> None:
     """The doses as a table, the latest ones when there are more than it has room for."""
     columns = (left, left + 14 * mm, left + 32 * mm)
-    canvas.setFont(_font(), 6.5)
+    canvas.setFont(pdf_font(), 6.5)
     for x, heading in zip(columns, (DOSE, DATE, VACCINE), strict=True):
         # Vietnamese above English: "Mũi tiêm / Dose" would not fit a narrow column.
         for line, language in enumerate(_LANGUAGES):
@@ -190,11 +192,11 @@ def _draw_doses(
     canvas.line(left, top - 1.2 * mm, right, top - 1.2 * mm)
     y = top - 4.5 * mm
     for dose in doses[-_MAX_DOSES:]:
-        canvas.setFont(_font(), 8)
+        canvas.setFont(pdf_font(), 8)
         canvas.drawString(columns[0], y, str(dose.number))
         canvas.drawString(columns[1], y, dose.given_on.strftime("%d/%m/%Y"))
         canvas.drawString(columns[2], y, dose.vaccine[:40])
-        canvas.setFont(_font(), 5.5)
+        canvas.setFont(pdf_font(), 5.5)
         canvas.drawString(columns[2], y - 2.6 * mm, _kind(dose.kind))
         y -= 6 * mm
 
