@@ -36,7 +36,11 @@ from sosuckhoe.vaccination.models import RegistrationChannel
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
 from sosuckhoe.vaccination.services.common import refusal_codes
 from sosuckhoe.vaccination.services.doses import DOSE_EXISTS
-from sosuckhoe.vaccination.services.registrations import ALREADY_REGISTERED, registration_create
+from sosuckhoe.vaccination.services.registrations import (
+    ALREADY_REGISTERED,
+    RegistrationItem,
+    registrations_create_batch,
+)
 
 ERRORS_SHOWN = 50
 CHUNK = 1000  # rows judged together and, importing, committed together
@@ -347,24 +351,23 @@ class Judge:
     def _registrations_create(
         self, rows: list[ParsedRow], persons: dict[int, Person], outcome: ChunkOutcome
     ) -> None:
-        """A registration for each valid row through registration_create, one at a time (a
-        savepoint each: a refused one leaves the chunk's others). A person who has an open
-        registration already is counted as matched."""
-        for row in (r for r in rows if r.valid and r.number in persons):
-            try:
-                registration_create(
-                    actor=self.actor,
-                    person=persons[row.number],
-                    channel=RegistrationChannel.IMPORT,
-                    **row.registration,
-                )
-            except ValidationError as error:
-                if ALREADY_REGISTERED in refusal_codes(error):
-                    outcome.records_matched += 1
-                else:
-                    self._record_errors(row, "priority_group", error)
-            else:
+        """A registration for each valid row through the batch service. A person who has an
+        open registration already is counted as matched; any other refusal refuses the row."""
+        owners = [row for row in rows if row.valid and row.number in persons]
+        items = [
+            RegistrationItem(
+                person=persons[row.number], channel=RegistrationChannel.IMPORT, **row.registration
+            )
+            for row in owners
+        ]
+        results = registrations_create_batch(actor=self.actor, items=items)
+        for row, result in zip(owners, results, strict=True):
+            if result.error is None:
                 outcome.records_new += 1
+            elif ALREADY_REGISTERED in refusal_codes(result.error):
+                outcome.records_matched += 1
+            else:
+                self._record_errors(row, "priority_group", result.error)
 
     def _record_errors(self, row: ParsedRow, name: str, error: ValidationError) -> None:
         """A record's refusals, shown on the column of `name`."""

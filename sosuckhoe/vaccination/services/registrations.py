@@ -1,16 +1,21 @@
-"""Registrations and their review: create, approve, reject, mark as a duplicate."""
+"""Registrations and their review: create (one, or many at once), approve, reject, mark as a
+duplicate."""
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sosuckhoe.accounts.audit import Actor
-from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.accounts.audit import Actor, audit_event
+from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core.bulk import bulk_insert
 from sosuckhoe.core.idempotency import create_once
+from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.people.models import Person
 from sosuckhoe.people.services import person_merge
 from sosuckhoe.places.models import Facility
@@ -20,11 +25,11 @@ from sosuckhoe.vaccination.models import (
     RegistrationChannel,
     RegistrationStatus,
 )
+from sosuckhoe.vaccination.services.batch import CHUNK, unknown_record
 from sosuckhoe.vaccination.services.common import (
     conflict_refused,
     locked,
     person_locked,
-    record_audit,
     refusal,
     require_active,
     require_cover,
@@ -32,20 +37,29 @@ from sosuckhoe.vaccination.services.common import (
 from sosuckhoe.vaccination.services.eligibility import eligibility_check
 
 ALREADY_REGISTERED = "already_registered"
+# Rows the batch has loaded itself: full_clean would check that each exists, a query each.
+_LOADED_FIELDS = ["person", "priority_group", "preferred_site"]
+
+
+def _registration_event(
+    actor: Actor, action: AuditAction, registration: Registration, **changes: object
+) -> AuditEvent:
+    """The audit row of a registration written, unsaved: a batch inserts them all at once."""
+    return audit_event(
+        actor=actor,
+        action=action,
+        object_type="registration",
+        object_uuid=registration.uuid,
+        scope_path=registration.person.home_unit.path,
+        summary=f"{registration.person.full_name}: {registration.status}",
+        changes={"status": registration.status, **changes},
+    )
 
 
 def _registration_audit(
     actor: Actor, action: AuditAction, registration: Registration, **changes: object
 ) -> None:
-    record_audit(
-        actor=actor,
-        action=action,
-        record=registration,
-        object_type="registration",
-        scope_path=registration.person.home_unit.path,
-        summary=f"{registration.person.full_name}: {registration.status}",
-        changes={"status": registration.status, **changes},
-    )
+    _registration_event(actor, action, registration, **changes).save()
 
 
 def _check_site_and_date(site: Facility | None, day: dt.date | None) -> None:
@@ -53,6 +67,16 @@ def _check_site_and_date(site: Facility | None, day: dt.date | None) -> None:
         raise refusal("not_a_site", _("This facility is not an open vaccination site."))
     if day is not None and day < timezone.localdate():
         raise refusal("date_in_past", _("The preferred date has passed."))
+
+
+def _check_registrable(
+    actor: Actor, person: Person, site: Facility | None, day: dt.date | None
+) -> None:
+    """The rules of a new registration before the person's open one: an active record, in
+    the actor's unit or registered for a site of it, an open site, a date to come."""
+    require_active(person)
+    require_cover(actor, person.home_unit, *([site.unit] if site else []))
+    _check_site_and_date(site, day)
 
 
 def _already_registered() -> ValidationError:
@@ -74,9 +98,7 @@ def registration_create(
 
     def create() -> Registration:
         subject = person_locked(person)
-        require_active(subject)
-        require_cover(actor, subject.home_unit, *([preferred_site.unit] if preferred_site else []))
-        _check_site_and_date(preferred_site, preferred_date)
+        _check_registrable(actor, subject, preferred_site, preferred_date)
         if Registration.objects.open().filter(person=subject).exists():
             raise _already_registered()
         registration = Registration(
@@ -98,6 +120,199 @@ def registration_create(
         return Registration.objects.visible_to(actor.user).select_related("person").get(uuid=uuid)
 
     return create_once(submission_key, owner=actor.name, create=create, find=find)
+
+
+@dataclass(frozen=True)
+class RegistrationItem:
+    """One registration of a batch, as registration_create takes it."""
+
+    person: Person
+    priority_group: PriorityGroup
+    channel: str = RegistrationChannel.STAFF
+    preferred_site: Facility | None = None
+    preferred_date: dt.date | None = None
+    submission_key: UUID | None = None
+
+
+@dataclass(frozen=True)
+class RegistrationItemResult:
+    index: int
+    registration: Registration | None
+    error: ValidationError | None
+
+    @property
+    def accepted(self) -> bool:
+        return self.registration is not None
+
+
+def registrations_create_batch(
+    *, actor: Actor, items: Sequence[RegistrationItem]
+) -> list[RegistrationItemResult]:
+    """Register each person whom the rules of registration_create allow, refuse each other
+    with its reason; results in the order of the items. A chunk of items is one transaction:
+    its persons locked in id order, what the rules read of them in a few queries, the
+    registrations, submission keys and audit rows inserted at once."""
+    results: list[RegistrationItemResult] = []
+    for start in range(0, len(items), CHUNK):
+        results += _chunk_create(actor, items[start : start + CHUNK], start)
+    return results
+
+
+@dataclass
+class _RegistrationChunk:
+    """The state of one chunk while its items are judged, then written."""
+
+    actor: Actor
+    persons: dict[int, Person]  # locked, with their unit
+    sites: dict[int, Facility]  # with their unit
+    registered: set[int]  # persons with an open registration, those accepted here included
+    replays: dict[UUID, SubmissionKey]
+    replayed: dict[UUID, Registration]
+    accepted: list[tuple[int, Registration, UUID | None]] = field(default_factory=list)
+    by_key: dict[UUID, Registration] = field(default_factory=dict)
+
+    def result(self, index: int, item: RegistrationItem) -> RegistrationItemResult:
+        key = item.submission_key
+        if key is not None and key in self.replays:
+            return self._replay(index, self.replays[key])
+        if key is not None and key in self.by_key:
+            # The same key twice in one batch: the second is the first sent again.
+            return RegistrationItemResult(index, self.by_key[key], None)
+        try:
+            registration = self._judge(item)
+        except ValidationError as error:
+            return RegistrationItemResult(index, None, error)
+        self.registered.add(registration.person_id)
+        self.accepted.append((index, registration, key))
+        if key is not None:
+            self.by_key[key] = registration
+        return RegistrationItemResult(index, registration, None)
+
+    def _judge(self, item: RegistrationItem) -> Registration:
+        """The registration of an item the rules allow, unsaved; else the refusal."""
+        person = self.persons.get(item.person.pk)
+        if person is None:
+            raise unknown_record("person")
+        site = None
+        if item.preferred_site is not None:
+            site = self.sites.get(item.preferred_site.pk)
+            if site is None:
+                raise unknown_record("site")
+        _check_registrable(self.actor, person, site, item.preferred_date)
+        if person.pk in self.registered:
+            raise _already_registered()
+        registration = Registration(
+            person=person,
+            priority_group=item.priority_group,
+            channel=item.channel,
+            preferred_site=site,
+            preferred_date=item.preferred_date,
+        )
+        registration.full_clean(exclude=_LOADED_FIELDS, validate_constraints=False)
+        return registration
+
+    def _replay(self, index: int, done: SubmissionKey) -> RegistrationItemResult:
+        """What create_once answers for a key already used: its registration, or the refusal."""
+        registration = self.replayed.get(done.result_uuid)
+        if done.owner != self.actor.name or registration is None:
+            error = ValidationError(_("This form was sent by someone else; open it again."))
+            return RegistrationItemResult(index, None, error)
+        return RegistrationItemResult(index, registration, None)
+
+
+@transaction.atomic
+def _chunk_create(
+    actor: Actor, items: Sequence[RegistrationItem], offset: int
+) -> list[RegistrationItemResult]:
+    persons = _persons_locked({i.person.pk for i in items if i.person.pk is not None})
+    keys = {i.submission_key for i in items if i.submission_key is not None}
+    # Read once the persons are locked: a batch sent twice at once waits, then finds the keys.
+    replays = {k.key: k for k in SubmissionKey.objects.filter(key__in=keys)} if keys else {}
+    chunk = _RegistrationChunk(
+        actor=actor,
+        persons=persons,
+        sites=_sites({i.preferred_site.pk for i in items if i.preferred_site is not None}),
+        registered=set(
+            Registration.objects.open()
+            .filter(person_id__any=list(persons))
+            .values_list("person_id", flat=True)
+        ),
+        replays=replays,
+        replayed=_replayed_registrations(actor, replays),
+    )
+    results = [chunk.result(index, item) for index, item in enumerate(items)]
+    if not _written(chunk):
+        results = _refused_as_registered(chunk, results)
+    return [RegistrationItemResult(offset + r.index, r.registration, r.error) for r in results]
+
+
+def _persons_locked(pks: set[int]) -> dict[int, Person]:
+    # In id order, as person_locked does one at a time, so that writers cannot deadlock.
+    locked_persons = Person.objects.select_for_update(of=("self",)).select_related("home_unit")
+    return {p.pk: p for p in locked_persons.filter(pk__any=list(pks)).order_by("pk")}
+
+
+def _sites(pks: set[int]) -> dict[int, Facility]:
+    if not pks:
+        return {}
+    return {s.pk: s for s in Facility.objects.select_related("unit").filter(pk__any=list(pks))}
+
+
+def _replayed_registrations(
+    actor: Actor, replays: dict[UUID, SubmissionKey]
+) -> dict[UUID, Registration]:
+    if not replays:
+        return {}
+    found = (
+        Registration.objects.all()
+        if actor.user is None
+        else Registration.objects.visible_to(actor.user)
+    )
+    found = found.select_related("person").filter(
+        uuid__in=[k.result_uuid for k in replays.values()]
+    )
+    return {r.uuid: r for r in found}
+
+
+def _written(chunk: _RegistrationChunk) -> bool:
+    """Insert the accepted registrations, their keys and audit rows; False, with nothing
+    written, should a concurrent writer have registered one of their persons first."""
+    if not chunk.accepted:
+        return True
+    try:
+        with transaction.atomic():
+            bulk_insert(Registration, [r for _i, r, _k in chunk.accepted])
+            bulk_insert(
+                SubmissionKey,
+                [
+                    SubmissionKey(key=key, result_uuid=r.uuid, owner=chunk.actor.name)
+                    for _i, r, key in chunk.accepted
+                    if key is not None
+                ],
+            )
+    except IntegrityError:
+        return False
+    bulk_insert(
+        AuditEvent,
+        [
+            _registration_event(chunk.actor, AuditAction.CREATE, r, channel=r.channel, batch=True)
+            for _i, r, _k in chunk.accepted
+        ],
+    )
+    return True
+
+
+def _refused_as_registered(
+    chunk: _RegistrationChunk, results: list[RegistrationItemResult]
+) -> list[RegistrationItemResult]:
+    """The chunk's results once its insert failed: every item it would have registered (a
+    key sent twice in the chunk included) refused as registration_create refuses it."""
+    unwritten = {id(r) for _i, r, _k in chunk.accepted}
+    error = _already_registered()
+    return [
+        RegistrationItemResult(r.index, None, error) if id(r.registration) in unwritten else r
+        for r in results
+    ]
 
 
 def _for_review(actor: Actor, registration: Registration, *allowed: str) -> Registration:
