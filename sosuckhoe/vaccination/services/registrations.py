@@ -37,7 +37,8 @@ from sosuckhoe.vaccination.services.common import (
 from sosuckhoe.vaccination.services.eligibility import eligibility_check
 
 ALREADY_REGISTERED = "already_registered"
-# Rows the batch has loaded itself: full_clean would check that each exists, a query each.
+# Rows the batch has loaded itself: full_clean would check that each exists, a query each
+# (and that a new uuid is unique: the database's index does that at the insert).
 _LOADED_FIELDS = ["person", "priority_group", "preferred_site"]
 
 
@@ -208,7 +209,9 @@ class _RegistrationChunk:
             preferred_site=site,
             preferred_date=item.preferred_date,
         )
-        registration.full_clean(exclude=_LOADED_FIELDS, validate_constraints=False)
+        registration.full_clean(
+            exclude=_LOADED_FIELDS, validate_unique=False, validate_constraints=False
+        )
         return registration
 
     def _replay(self, index: int, done: SubmissionKey) -> RegistrationItemResult:
@@ -232,11 +235,7 @@ def _chunk_create(
         actor=actor,
         persons=persons,
         sites=_sites({i.preferred_site.pk for i in items if i.preferred_site is not None}),
-        registered=set(
-            Registration.objects.open()
-            .filter(person_id__any=list(persons))
-            .values_list("person_id", flat=True)
-        ),
+        registered=_registered(persons),
         replays=replays,
         replayed=_replayed_registrations(actor, replays),
     )
@@ -250,6 +249,12 @@ def _persons_locked(pks: set[int]) -> dict[int, Person]:
     # In id order, as person_locked does one at a time, so that writers cannot deadlock.
     locked_persons = Person.objects.select_for_update(of=("self",)).select_related("home_unit")
     return {p.pk: p for p in locked_persons.filter(pk__any=list(pks)).order_by("pk")}
+
+
+def _registered(persons: dict[int, Person]) -> set[int]:
+    """Those of the persons who have an open registration."""
+    registrations = Registration.objects.open().filter(person_id__any=list(persons))
+    return set(registrations.values_list("person_id", flat=True))
 
 
 def _sites(pks: set[int]) -> dict[int, Facility]:
