@@ -389,6 +389,10 @@ WARNING_MIN_INTERVAL_DAYS = env_int("WARNING_MIN_INTERVAL_DAYS", 14, minimum=1)
 # raised once a week while there are some.
 WARNING_OVERDUE_MIN = env_int("WARNING_OVERDUE_MIN", 1, minimum=1)
 WARNING_OVERDUE_COUNT_DAYS = env_int("WARNING_OVERDUE_COUNT_DAYS", 2, minimum=1)
+# A unit behind its coverage plan: at its pace of the last 14 days it reaches the planned
+# coverage more than 7 days after the plan's date (a pace over 14 days moves by a week with
+# one busy or one missed session day), or never; raised once a week per plan while it is so.
+WARNING_PLAN_SLACK_DAYS = env_int("WARNING_PLAN_SLACK_DAYS", 7, minimum=0)
 # CDC EARS C2 on daily counts: a day more than 3 standard deviations above its baseline, the
 # standard deviation raised to at least 0.5 (a baseline of zeros would make one case a surge).
 WARNING_EARS_THRESHOLD = 3.0

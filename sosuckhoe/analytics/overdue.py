@@ -1,11 +1,14 @@
 """Counting the people overdue for their next dose, per commune: a daily run (the command
 `overdue_count`), since the schedule engine judges one person at a time and a province holds
-millions. A commune's counts are replaced in one transaction of their own, so that a run
-stopped half way leaves every commune with a whole count, of that day or of the day before."""
+millions. A commune's counts, and the list of the persons counted (`OverduePerson`, which the
+console's list of people to call reads), are replaced in one transaction of their own, so that
+a run stopped half way leaves every commune with a whole count, of that day or of the day
+before, and its list agrees with it."""
 
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
-from sosuckhoe.analytics.models import OverdueCount
+from sosuckhoe.analytics.models import OverdueCount, OverduePerson
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.supply.schedule import next_dose_due
@@ -42,9 +45,20 @@ def _vaccinated(commune_id: int) -> Iterator[list[Person]]:
         yield chunk
 
 
-def commune_overdue(*, commune_id: int, on: dt.date) -> Counter[tuple[str, int]]:
-    """Per next dose (kind, number): the commune's residents overdue for it on `on`."""
-    counts: Counter[tuple[str, int]] = Counter()
+@dataclass(frozen=True)
+class Overdue:
+    """A resident past the window of their next dose (kind, number) on the day judged."""
+
+    person_id: int
+    kind: str
+    number: int
+    due_by: dt.date  # the last day of the window
+    last_dose_id: int | None  # their latest valid dose up to the day
+
+
+def commune_overdue_persons(*, commune_id: int, on: dt.date) -> Iterator[Overdue]:
+    """The commune's residents overdue for their next dose on `on`: what the count counts and
+    the list of people to call names, by the one judgement of the schedule engine."""
     for chunk in _vaccinated(commune_id):
         facts = person_facts([p.pk for p in chunk])
         for person in chunk:
@@ -56,20 +70,45 @@ def commune_overdue(*, commune_id: int, on: dt.date) -> Counter[tuple[str, int]]
                 immunocompromised=known.immunocompromised(on=on),
                 high_exposure=known.high_exposure,
             )
-            if due is not None and due.overdue:
-                counts[(due.kind, due.number)] += 1
-    return counts
+            if due is not None and due.overdue and due.overdue_after is not None:
+                given = [dose.pk for dose in known.doses if dose.given_on <= on]
+                last = given[-1] if given else None
+                yield Overdue(person.pk, due.kind, due.number, due.overdue_after, last)
+
+
+def commune_overdue(*, commune_id: int, on: dt.date) -> Counter[tuple[str, int]]:
+    """Per next dose (kind, number): the commune's residents overdue for it on `on`."""
+    found = commune_overdue_persons(commune_id=commune_id, on=on)
+    return Counter((overdue.kind, overdue.number) for overdue in found)
 
 
 NOBODY = ("", 0)  # the row of a commune counted with nobody overdue: the day is known
 
 
 @transaction.atomic
-def _replace(commune_id: int, on: dt.date, counts: Counter[tuple[str, int]]) -> None:
+def _replace(commune_id: int, on: dt.date, found: list[Overdue]) -> None:
+    """The commune's count and its list of names, both of the day, in one transaction."""
+    counts = Counter((overdue.kind, overdue.number) for overdue in found)
     OverdueCount.objects.filter(unit_id=commune_id).delete()
     OverdueCount.objects.bulk_create(
         OverdueCount(unit_id=commune_id, kind=kind, number=number, persons=n, counted_on=on)
         for (kind, number), n in sorted(counts.items() or [(NOBODY, 0)])
+    )
+    OverduePerson.objects.filter(unit_id=commune_id).delete()
+    OverduePerson.objects.bulk_create(
+        (
+            OverduePerson(
+                unit_id=commune_id,
+                person_id=overdue.person_id,
+                kind=overdue.kind,
+                number=overdue.number,
+                due_by=overdue.due_by,
+                last_dose_id=overdue.last_dose_id,
+                counted_on=on,
+            )
+            for overdue in found
+        ),
+        batch_size=CHUNK,
     )
 
 
@@ -91,9 +130,9 @@ def overdue_count(
     )
     total = 0
     for done, commune_id in enumerate(communes, start=1):
-        counts = commune_overdue(commune_id=commune_id, on=on)
-        _replace(commune_id, on, counts)
-        total += sum(counts.values())
+        found = list(commune_overdue_persons(commune_id=commune_id, on=on))
+        _replace(commune_id, on, found)
+        total += len(found)
         if on_progress:
             on_progress(done, len(communes))
     audit_write(

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,11 +88,17 @@ class UnitNeed:
     @property
     def reaches_on(self) -> dt.date | None:
         """The day the remaining doses are given at the recent rate; None: no recent doses."""
-        if self.remaining == 0:
-            return self.today
-        if self.rate <= 0:
-            return None
-        return self.today + dt.timedelta(days=math.ceil(self.remaining / self.rate))
+        return reach_date(remaining=self.remaining, rate=self.rate, today=self.today)
+
+
+def reach_date(*, remaining: int, rate: float, today: dt.date) -> dt.date | None:
+    """The day `remaining` doses are given at `rate` doses a day from today; today when none
+    remain; None when the rate is nil (never, at that pace)."""
+    if remaining <= 0:
+        return today
+    if rate <= 0:
+        return None
+    return today + dt.timedelta(days=math.ceil(remaining / rate))
 
 
 @dataclass(frozen=True)
@@ -180,20 +186,29 @@ def _begun(unit: AdminUnit, rows: UnitRows) -> dict[int, int]:
     return _summed(rows, list(found))
 
 
-def _recent(unit: AdminUnit, rows: UnitRows, product: Product, today: dt.date) -> dict[int, int]:
+def _recent_doses(unit: AdminUnit, today: dt.date, **which: object) -> QuerySet[DoseRollup]:
+    """The counts of the unit's subtree over the RATE_DAYS days up to today (included)."""
     since = today - dt.timedelta(days=RATE_DAYS - 1)
+    return DoseRollup.objects.filter(
+        unit__path__startswith=unit.path, day__range=(since, today), **which
+    )
+
+
+def _recent(unit: AdminUnit, rows: UnitRows, product: Product, today: dt.date) -> dict[int, int]:
     found = (
-        DoseRollup.objects.filter(
-            unit__path__startswith=unit.path,
-            kind=DoseKind.PRIMARY,
-            product=product,
-            day__range=(since, today),
-        )
+        _recent_doses(unit, today, kind=DoseKind.PRIMARY, product=product)
         .values_list("unit_id")
         .annotate(n=Sum("doses"))
         .order_by()
     )
     return _summed(rows, list(found))
+
+
+def dose_rate(*, unit: AdminUnit, kind: str, number: int, today: dt.date) -> float:
+    """Doses (kind, number) of any product given in the unit's subtree a day, over the last
+    RATE_DAYS days: the pace a coverage plan is projected at."""
+    found = _recent_doses(unit, today, kind=kind, number=number).aggregate(n=Sum("doses"))
+    return (found["n"] or 0) / RATE_DAYS
 
 
 def _targets(unit: AdminUnit, rows: UnitRows) -> tuple[dict[int, int], set[int]]:

@@ -24,12 +24,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sosuckhoe.analytics.models import (
+    CoveragePlan,
     DoseRollup,
     OverdueCount,
     ReactionRollup,
     Warning,
     WarningKind,
 )
+from sosuckhoe.analytics.planning import RATE_DAYS
+from sosuckhoe.analytics.plans import PlanProgress, plan_progress
 from sosuckhoe.analytics.signals_stats import (
     Disproportion,
     ObservedExpected,
@@ -40,6 +43,7 @@ from sosuckhoe.analytics.signals_stats import (
 from sosuckhoe.people.models import DuplicatePair, DuplicatePairStatus
 from sosuckhoe.places.models import AdminUnit, Facility
 from sosuckhoe.supply.models import Lot, MovementKind, Product, StockBalance, StockMovement
+from sosuckhoe.supply.schedule import dose_label
 from sosuckhoe.vaccination.models import AefiCategory, AefiTerm, DailyTally, Dose, Reaction
 
 BACKGROUND_RATES = Path(__file__).parent / "data" / "background_rates.csv"
@@ -64,6 +68,7 @@ class Thresholds:
     min_interval_days: int = 14
     ears_threshold: float = 3.0
     ears_min_sigma: float = 0.5
+    plan_slack_days: int = 7
 
     @classmethod
     def from_settings(cls) -> "Thresholds":
@@ -83,6 +88,7 @@ class Thresholds:
             min_interval_days=settings.WARNING_MIN_INTERVAL_DAYS,
             ears_threshold=settings.WARNING_EARS_THRESHOLD,
             ears_min_sigma=settings.WARNING_EARS_MIN_SIGMA,
+            plan_slack_days=settings.WARNING_PLAN_SLACK_DAYS,
         )
 
 
@@ -520,18 +526,59 @@ def overdue_people(*, today: dt.date, limits: Thresholds) -> list[Candidate]:
         .annotate(n=Sum("persons"), day=Max("counted_on"))
     )
     week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
-    dashboard = reverse("console:dashboard")
+    people = reverse("console:overdue")
     return [
         Candidate(
             kind=WarningKind.OVERDUE,
             unit_id=unit,
             key=f"overdue:{unit}:{week}",
             numbers={"count": n, "day": _day(day)},
-            link=f"{dashboard}?unit={code}",
+            link=f"{people}?unit={code}",
         )
         for unit, code, n, day in sorted(rows)
         if n >= limits.overdue_min
     ]
+
+
+# --- Coverage plans --------------------------------------------------------------------------
+
+
+def units_behind_plan(*, today: dt.date, limits: Thresholds) -> list[Candidate]:
+    """Each coverage plan not yet reached whose unit, at its pace of the last 14 days, reaches
+    the planned coverage more than the slack days after the plan's date (or never: no doses
+    of it in those days); once a week while it is so. A plan past its date and not reached
+    stays behind until reached or removed."""
+    week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
+    plans = CoveragePlan.objects.select_related("unit").order_by("unit__path", "due_on", "id")
+    found = []
+    for plan in plans:
+        progress = plan_progress(plan, today=today)
+        if progress.behind(limits.plan_slack_days):
+            found.append(_behind_plan(progress, week))
+    return found
+
+
+def _behind_plan(progress: PlanProgress, week: str) -> Candidate:
+    plan, reached = progress.plan, progress.reaches_on
+    return Candidate(
+        kind=WarningKind.BEHIND_PLAN,
+        unit_id=plan.unit_id,
+        key=f"behind_plan:{plan.uuid}:{week}",
+        numbers={
+            "unit": plan.unit.name,
+            "kind": plan.kind,
+            "number": plan.number,
+            "coverage": progress.coverage,
+            "target": plan.coverage,
+            "given": progress.given,
+            "needed": progress.needed,
+            "due": _day(plan.due_on),
+            "projected": _day(reached) if reached else "",
+            "rate": round(progress.rate, 1),
+            "days": RATE_DAYS,
+        },
+        link=reverse("console:planning") + f"?unit={plan.unit.code}#plans",
+    )
 
 
 # --- The sites' day -------------------------------------------------------------------------
@@ -698,6 +745,7 @@ RULES = (
     lots_expiring,
     stock_outs,
     overdue_people,
+    units_behind_plan,
     entry_backlogs,
     impossible_ages,
     short_intervals,
@@ -713,6 +761,8 @@ def warning_reason(warning: Warning) -> str:
     numbers = warning.numbers
     if warning.kind == WarningKind.DATA_QUALITY:
         return _quality_reason(numbers)
+    if warning.kind == WarningKind.BEHIND_PLAN:
+        return _plan_reason(numbers)
     template = _reason_templates().get(warning.kind)
     return template % numbers if template else warning.get_kind_display()
 
@@ -750,6 +800,26 @@ def _reason_templates() -> dict[str, str]:
             "(EARS C2 %(statistic)s, threshold %(threshold)s)."
         ),
     }
+
+
+def _plan_reason(numbers: Mapping[str, Any]) -> str:
+    values = {**numbers, "dose": dose_label(numbers["kind"], numbers["number"])}
+    if not numbers["projected"]:
+        return (
+            _(
+                "%(unit)s, %(dose)s: coverage %(coverage)s%% against %(target)s%% planned by "
+                "%(due)s, and no such dose given in the last %(days)s days."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(unit)s, %(dose)s: coverage %(coverage)s%% against %(target)s%% planned by "
+            "%(due)s; at %(rate)s doses a day (the last %(days)s days) it is reached on "
+            "%(projected)s."
+        )
+        % values
+    )
 
 
 def _quality_reason(numbers: Mapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from sosuckhoe.console.views import (
     exports,
     imports,
     jobs,
+    overdue,
     persons,
     planning,
     reactions,
@@ -45,6 +46,7 @@ urlpatterns = [
         name="person_merge",
     ),
     path("persons/duplicates/", duplicates.duplicates, name="duplicates"),
+    path("persons/overdue/", overdue.overdue, name="overdue"),
     path("persons/duplicates/search/", duplicates.duplicates_search, name="duplicates_search"),
     path(
         "persons/duplicates/<uuid:pair_uuid>/dismiss/",
@@ -162,6 +164,12 @@ urlpatterns = [
     path("sessions/new/", registrations.session_new, name="session_new"),
     path("planning/", planning.planning, name="planning"),
     path("planning/shipments/new/", planning.shipment_new, name="shipment_new"),
+    path("planning/plans/new/", planning.coverage_plan_new, name="coverage_plan_new"),
+    path(
+        "planning/plans/<uuid:plan_uuid>/delete/",
+        planning.coverage_plan_delete,
+        name="coverage_plan_delete",
+    ),
     path(
         "planning/shipments/<uuid:shipment_uuid>/", planning.shipment_split, name="shipment_split"
     ),

@@ -19,6 +19,7 @@ class WarningKind(models.TextChoices):
     LOT_EXPIRING = "lot_expiring", _("Lot expiring with stock left")
     STOCK_OUT = "stock_out", _("Stock running out")
     OVERDUE = "overdue", _("People overdue for their next dose")
+    BEHIND_PLAN = "behind_plan", _("Unit behind its coverage plan")
     ENTRY_BACKLOG = "entry_backlog", _("Doses not entered at the end of the day")
     DATA_QUALITY = "data_quality", _("Data quality")
     DECLARATION_SURGE = "declaration_surge", _("Surge of symptomatic health declarations")

@@ -1,12 +1,14 @@
 """Planning a product per unit: need against stock and expected shipments, the day each unit
 reaches its target, the sessions it needs; recording a shipment and sharing it out across the
-units below in proportion to need, as stock transfers. Counts only: every member of staff
-reads their subtree's plan; health officers (commune and above) record and share out."""
+units below in proportion to need, as stock transfers; coverage plans (a share of the target
+by a date) and where each stands. Counts only: every member of staff reads their subtree's
+plan; health officers (commune and above) record, share out and set coverage plans."""
 
 import datetime as dt
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,12 +29,15 @@ from sosuckhoe.analytics.planning import (
     shipments_expected,
     split_propose,
 )
+from sosuckhoe.analytics.plans import plan_delete, plan_for_change, plan_set, plans_progress
+from sosuckhoe.analytics.targets import target_editor
 from sosuckhoe.console.access import officer_view, staff_view
 from sosuckhoe.console.refusals import refusal_messages, refusal_on_form
 from sosuckhoe.console.unit_pick import unit_pick
 from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.places.selectors import unit_within
-from sosuckhoe.supply.models import Product, StockBalance
+from sosuckhoe.supply.models import DoseKind, Product, StockBalance
+from sosuckhoe.supply.schedule import dose_label
 from sosuckhoe.supply.selectors import products_active
 
 
@@ -71,6 +76,32 @@ class ShipmentForm(forms.Form):
         self.fields["product"].queryset = products_active()
 
 
+# The doses a coverage plan may be of: the primary series, the additional dose, two boosters.
+PLAN_DOSES = ((DoseKind.PRIMARY, 1), (DoseKind.PRIMARY, 2), (DoseKind.PRIMARY, 3),
+              (DoseKind.ADDITIONAL, 1), (DoseKind.BOOSTER, 1), (DoseKind.BOOSTER, 2))  # fmt: skip
+
+
+class CoveragePlanForm(forms.Form):
+    """A share of the unit's target population to have had a dose by a date."""
+
+    dose = forms.ChoiceField(label=gettext_lazy("Dose"))
+    coverage = forms.IntegerField(label=gettext_lazy("Coverage (%)"), min_value=1, max_value=100)
+    due_on = forms.DateField(
+        label=gettext_lazy("To reach by"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    unit = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["dose"].choices = [
+            (f"{kind}_{number}", dose_label(kind, number)) for kind, number in PLAN_DOSES
+        ]
+
+    def dose_key(self) -> tuple[str, int]:
+        kind, _sep, number = self.cleaned_data["dose"].partition("_")
+        return kind, int(number)
+
+
 def _plan_form(request: HttpRequest) -> PlanForm:
     data = request.GET.copy()
     if "product" not in data:
@@ -105,8 +136,73 @@ def planning(request: HttpRequest) -> HttpResponse:
         "shipments": shipments_expected(unit=pick.unit),
         "shipment_form": shipment_form,
         "may_write": Actor.of_request(request).covers(pick.unit),
+        **_coverage_plans(request, pick.unit),
     }
     return render(request, "console/planning.html", context)
+
+
+def _coverage_plans(request: HttpRequest, unit: AdminUnit) -> dict[str, object]:
+    actor = Actor.of_request(request)
+    progress = plans_progress(unit=unit, today=timezone.localdate())
+    form = CoveragePlanForm(
+        initial={"unit": unit.code, "due_on": timezone.localdate() + dt.timedelta(days=30)},
+        auto_id="id_plan_%s",
+    )
+    return {
+        # Behind as the warning judges it, with its slack.
+        "coverage_plans": [
+            (p, target_editor(actor, p.plan.unit), p.behind(settings.WARNING_PLAN_SLACK_DAYS))
+            for p in progress
+        ],
+        "plan_form": form if target_editor(actor, unit) else None,
+    }
+
+
+@require_POST
+@officer_view
+def coverage_plan_new(request: HttpRequest) -> HttpResponse:
+    """Set a unit's coverage plan of a dose and date."""
+    form = CoveragePlanForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(reverse("console:planning") + "#plans")
+    unit = _unit_of_form(request, form.cleaned_data["unit"])
+    kind, number = form.dose_key()
+    try:
+        plan_set(
+            actor=Actor.of_request(request),
+            unit=unit,
+            kind=kind,
+            number=number,
+            coverage=form.cleaned_data["coverage"],
+            due_on=form.cleaned_data["due_on"],
+        )
+    except ValidationError as error:
+        refusal_messages(request, error)
+    else:
+        messages.success(request, _("The coverage plan is saved."))
+    return redirect(_plans_url(unit, request.user.unit))
+
+
+@require_POST
+@officer_view
+def coverage_plan_delete(request: HttpRequest, plan_uuid: UUID) -> HttpResponse:
+    actor = Actor.of_request(request)
+    plan = plan_for_change(actor=actor, plan_uuid=plan_uuid)
+    try:
+        plan_delete(actor=actor, plan=plan)
+    except ValidationError as error:
+        refusal_messages(request, error)
+    else:
+        messages.success(request, _("The coverage plan is removed."))
+    return redirect(_plans_url(plan.unit, request.user.unit))
+
+
+def _plans_url(unit: AdminUnit, own: AdminUnit) -> str:
+    query = "" if unit.pk == own.pk else f"?unit={unit.code}"
+    return reverse("console:planning") + query + "#plans"
 
 
 def _unit_of_form(request: HttpRequest, code: str) -> AdminUnit:
