@@ -6,9 +6,12 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from sosuckhoe.core.text import fold
 from sosuckhoe.people.models import Person
@@ -104,6 +107,7 @@ def vaccination_payload(*, holder: Holder, doses: Sequence[DoseFacts], uvci: str
     entry for the latest, whose `dn` is its place among all of them (boosters count on past
     the primary series, as the DCC encodes them)."""
     latest = doses[-1]
+    country, issuer = issuer_identity()
     return {
         "ver": DCC_VERSION,
         "nam": name_entry(holder.full_name),
@@ -117,9 +121,23 @@ def vaccination_payload(*, holder: Holder, doses: Sequence[DoseFacts], uvci: str
                 "dn": len(doses),
                 "sd": latest.series_doses,
                 "dt": latest.given_on.isoformat(),
-                "co": settings.CERTIFICATE_COUNTRY,
-                "is": settings.CERTIFICATE_ISSUER[:80],
+                "co": country,
+                "is": issuer,
                 "ci": uvci,
             }
         ],
     }
+
+
+@lru_cache(maxsize=1)
+def issuer_identity() -> tuple[str, str]:
+    """(country, issuer) of the certificates issued here. Read once: each read of a setting
+    goes through Django's lazy settings object, a microsecond a time, three times a
+    certificate (bench/certificates.py)."""
+    return settings.CERTIFICATE_COUNTRY, settings.CERTIFICATE_ISSUER[:80]
+
+
+@receiver(setting_changed)
+def _issuer_identity_forget(*, setting: str, **_kwargs: Any) -> None:
+    if setting in ("CERTIFICATE_COUNTRY", "CERTIFICATE_ISSUER"):
+        issuer_identity.cache_clear()

@@ -53,12 +53,22 @@ def schema_valid(payload: dict[str, Any]) -> bool:
     return _validator().is_valid(payload)
 
 
+@cache
+def _fields_codes() -> tuple[tuple[str, tuple[tuple[str, frozenset[str]], ...]], ...]:
+    """(type, ((field, its codes), …)) for each certificate type: looked up as they are,
+    with no file path hashed for every field of every certificate verified."""
+    return tuple(
+        (kind, tuple((field, _codes(path)) for field, path in fields.items()))
+        for kind, fields in _VALUE_SETS.items()
+    )
+
+
 def value_sets_valid(payload: dict[str, Any]) -> bool:
     """Every coded field of every entry is a code of its value set (run after the schema,
     which has made sure that the entries and their fields are there and are strings)."""
-    for kind, fields in _VALUE_SETS.items():
+    for kind, fields in _fields_codes():
         for entry in payload.get(kind, ()):
-            for field, path in fields.items():
-                if field in entry and entry[field] not in _codes(path):
+            for field, codes in fields:
+                if field in entry and entry[field] not in codes:
                     return False
     return True

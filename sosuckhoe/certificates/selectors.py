@@ -41,7 +41,7 @@ def dose_facts_unscoped(person_ids: Collection[int]) -> dict[int, list[DoseFacts
     """The valid doses of these persons in the order given, in one query, by person."""
     rows = (
         Dose.objects.valid()
-        .filter(person_id__any=person_ids)
+        .filter(person_id__any=frozenset(person_ids))
         .order_by("person_id", "given_at", "id")
         .values_list("person_id", *_DOSE_FACTS)
     )
@@ -52,7 +52,7 @@ def dose_facts_unscoped(person_ids: Collection[int]) -> dict[int, list[DoseFacts
 
 
 def holders_unscoped(person_ids: Collection[int]) -> dict[int, Holder]:
-    rows = Person.objects.filter(pk__any=person_ids).values_list("pk", *Holder._fields)
+    rows = Person.objects.filter(pk__any=frozenset(person_ids)).values_list("pk", *Holder._fields)
     return {pk: Holder(*values) for pk, *values in rows}
 
 

@@ -27,7 +27,12 @@ from sosuckhoe.certificates.keys import (
     signer_key_generate,
 )
 from sosuckhoe.certificates.models import Certificate, Revocation, RevokeReason, SignerKey
-from sosuckhoe.certificates.payload import Holder, uvci_new, vaccination_payload
+from sosuckhoe.certificates.payload import (
+    Holder,
+    issuer_identity,
+    uvci_new,
+    vaccination_payload,
+)
 from sosuckhoe.certificates.selectors import dose_facts_unscoped
 from sosuckhoe.certificates.verifier import uci_hash
 from sosuckhoe.people.models import Person
@@ -108,7 +113,7 @@ def hc1_sign(
     """The payload signed by `signer` as the text of a QR code: CWT, COSE, zlib, Base45."""
     claims = hcert.cwt_encode(
         payload,
-        issuer=settings.CERTIFICATE_COUNTRY,
+        issuer=issuer_identity()[0],
         issued_at=issued_at,
         expires_at=expires_at,
     )
@@ -164,7 +169,7 @@ def _issue(*, actor: Actor, person: Person, outdated_ok: bool) -> Certificate | 
         if current is not None:
             _revoke(actor, current, reason=RevokeReason.WITHDRAWN, at=now)
         return None
-    uvci = uvci_new(settings.CERTIFICATE_COUNTRY)
+    uvci = uvci_new(issuer_identity()[0])
     payload = vaccination_payload(holder=Holder.of(person), doses=doses, uvci=uvci)
     if current is not None and _without_identifier(current.payload) == _without_identifier(payload):
         return current

@@ -97,6 +97,13 @@ def test_a_certificate_covers_the_latest_valid_dose_and_verifies(cast, signer, v
     assert verdict.payload == certificate.payload
 
 
+def test_the_issuer_named_in_the_settings_is_the_one_certified(cast, signer, vaccinated, settings):
+    settings.CERTIFICATE_ISSUER = "Sở Y tế Ninh Bình"
+    certificate = certificate_issue(actor=cast.actor("commune"), person=vaccinated)
+    assert certificate.payload["v"][0]["is"] == "Sở Y tế Ninh Bình"
+    assert cbor2.loads(_cose(certificate.hc1).value[2])[1] == "VN"
+
+
 def test_the_signed_message_is_a_tagged_cose_sign1_by_es256_with_the_signers_kid(
     cast, signer, vaccinated
 ):
