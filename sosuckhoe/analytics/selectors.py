@@ -1,20 +1,22 @@
-"""Reads of the dashboards: counts of a unit's subtree, from the count tables (DoseRollup,
-ReactionRollup) and the target populations, never from a scan of the raw doses.
+"""Reads of the dashboards: counts of a unit's subtree, from the count tables and the target
+populations, never from a scan of the raw doses. What covers all days (coverage, the rates per
+product and lot) reads the totals of all days (DoseTotal, LotDoses: a few rows per commune);
+the doses per day read the per-day counts (DoseRollup) of the days shown.
 
 Every read takes a unit the caller has already checked is within the viewer's subtree
 (`dashboard_unit`). The counts name no one, so they are not audited, and an analyst reads
 them as any officer does (accounts.models: an analyst reads aggregates of its unit).
 
-Two reads touch raw rows, each bounded by an index and a short list: the doses entered for
-the sites and days that have a paper tally (the backlog; index (site, given_on, product)),
-and the valid doses of the few lots that have reactions (the rate per lot; the lot's index):
-the dose counts are kept per commune and product, not per site or lot.
+One read touches raw rows, bounded by an index and a short list: the doses entered for the
+sites and days that have a paper tally (the backlog; index (site, given_on, product)): the
+dose counts are kept per commune, not per site.
 """
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -23,6 +25,8 @@ from sosuckhoe.analytics.models import (
     ALL_AGES,
     ALL_GROUPS,
     DoseRollup,
+    DoseTotal,
+    LotDoses,
     OverdueCount,
     ReactionRollup,
 )
@@ -64,8 +68,12 @@ def units_below(unit: AdminUnit) -> list[AdminUnit]:
     return [] if unit.level == UnitLevel.COMMUNE else unit_children(unit=unit)
 
 
-def _dose_rows(unit: AdminUnit, filters: Filters) -> QuerySet[DoseRollup]:
-    rows = DoseRollup.objects.filter(unit_id__in=unit.subtree_ids)
+Counts = TypeVar("Counts", DoseRollup, DoseTotal)
+
+
+def _dose_rows(model: type[Counts], unit: AdminUnit, filters: Filters) -> QuerySet[Counts]:
+    """The count rows of the subtree's communes within the filters."""
+    rows = model.objects.filter(unit_id__in=unit.subtree_ids)
     if filters.group != ALL_GROUPS:
         rows = rows.filter(priority_group=filters.group)
     if filters.band != ALL_AGES:
@@ -119,7 +127,9 @@ def coverage_read(*, unit: AdminUnit, filters: Filters) -> Coverage:
         if commune in owner:
             owner[commune].target += persons
     per_commune = (
-        _dose_rows(unit, filters).values_list("unit_id", "kind", "number").annotate(Sum("doses"))
+        _dose_rows(DoseTotal, unit, filters)
+        .values_list("unit_id", "kind", "number")
+        .annotate(Sum("doses"))
     )
     for commune, kind, number, doses in per_commune.order_by():
         total.given[(kind, number)] += doses
@@ -136,7 +146,7 @@ def lagging_communes(
     subtree's own, lowest first."""
     targets = _targets_by_commune(unit, filters)
     given = dict(
-        _dose_rows(unit, filters)
+        _dose_rows(DoseTotal, unit, filters)
         .filter(unit_id__in=list(targets), kind=dose[0], number=dose[1])
         .values_list("unit_id")
         .annotate(Sum("doses"))
@@ -183,7 +193,7 @@ def doses_by_day(
         "group": ("priority_group",),
     }
     rows = (
-        _dose_rows(unit, filters)
+        _dose_rows(DoseRollup, unit, filters)
         .filter(day__range=(first - dt.timedelta(days=6), until))
         .values_list("day", *fields[by])
         .annotate(Sum("doses"))
@@ -262,7 +272,7 @@ class ReactionRate:
 def reactions_by_product(*, unit: AdminUnit) -> list[ReactionRate]:
     """Reaction signs, and serious ones, per 100,000 valid doses of each product."""
     doses = dict(
-        DoseRollup.objects.filter(unit_id__in=unit.subtree_ids)
+        DoseTotal.objects.filter(unit_id__in=unit.subtree_ids)
         .values_list("product_id")
         .annotate(Sum("doses"))
         .order_by()
@@ -300,10 +310,9 @@ def reactions_by_lot(*, unit: AdminUnit, limit: int = LOTS_SHOWN) -> list[Reacti
     signs = _reaction_counts(unit, "lot_id")
     top = sorted(signs, key=lambda pk: (-signs[pk][0], pk))[:limit]
     doses = dict(
-        Dose.objects.valid()
-        .filter(lot_id__in=top, person__home_unit_id__in=unit.subtree_ids)
+        LotDoses.objects.filter(lot_id__in=top, unit_id__in=unit.subtree_ids)
         .values_list("lot_id")
-        .annotate(Count("id"))
+        .annotate(Sum("doses"))
         .order_by()
     )
     lots = Lot.objects.select_related("product").in_bulk(top)

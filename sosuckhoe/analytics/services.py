@@ -1,7 +1,9 @@
 """The dose and reaction counts: changed in the transaction of each write (`RollupChanges`,
-`rollups_apply`), or recomputed from the raw rows (`rollups_rebuild`).
+`rollups_apply`), or recomputed from the raw rows (`rollups_rebuild`). Four tables: doses per
+day (DoseRollup), doses of all days (DoseTotal, the per-day keys without the day and the sex),
+doses per lot (LotDoses) and reactions per day (ReactionRollup).
 
-A write adds up its changes by key in Python, then sends them in one upsert per table,
+A write adds up its changes by key in Python, then sends them as one upsert per table,
 `INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n` (SQLite ≥ 3.24, PostgreSQL),
 its rows sorted by key: two transactions lock the rows they share in the same order and
 cannot deadlock on them. Services call it last, just before their audit row, so that the
@@ -15,11 +17,20 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, cast
 
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Value, When
+from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThan, LessThan
 
-from sosuckhoe.analytics.models import DOSE_KEY, REACTION_KEY, DoseRollup, ReactionRollup
+from sosuckhoe.analytics.models import (
+    DOSE_KEY,
+    DOSE_TOTAL_KEY,
+    LOT_KEY,
+    REACTION_KEY,
+    DoseRollup,
+    DoseTotal,
+    LotDoses,
+    ReactionRollup,
+)
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.vaccination.age_bands import AGE_BANDS
@@ -37,6 +48,26 @@ class DoseKey(NamedTuple):
     age_band: str
     sex: str
     priority_group: int
+
+
+class DoseTotalKey(NamedTuple):
+    unit_id: int
+    product_id: int
+    kind: str
+    number: int
+    age_band: str
+    priority_group: int
+
+    @classmethod
+    def of(cls, key: DoseKey) -> "DoseTotalKey":
+        return cls(
+            key.unit_id, key.product_id, key.kind, key.number, key.age_band, key.priority_group
+        )
+
+
+class LotKey(NamedTuple):
+    unit_id: int
+    lot_id: int
 
 
 class ReactionKey(NamedTuple):
@@ -102,21 +133,36 @@ def reaction_keys(reaction: Reaction, term_ids: Iterable[int]) -> list[ReactionK
 
 @dataclass
 class RollupChanges:
-    """The changes of one write to the counts, added up by key."""
+    """The changes of one write to the counts, added up by key. The totals of all days are
+    the per-day changes added up without the day and the sex (`dose_totals`)."""
 
     doses: Counter[DoseKey] = field(default_factory=Counter)
+    lots: Counter[LotKey] = field(default_factory=Counter)
     reactions: Counter[ReactionKey] = field(default_factory=Counter)
 
     def dose_added(self, dose: Dose) -> None:
-        self.doses[dose_key(dose)] += 1
+        self._dose_counted(dose, 1)
 
     def dose_removed(self, dose: Dose) -> None:
-        self.doses[dose_key(dose)] -= 1
+        self._dose_counted(dose, -1)
+
+    def _dose_counted(self, dose: Dose, change: int) -> None:
+        key = dose_key(dose)
+        self.doses[key] += change
+        self.lots[LotKey(key.unit_id, dose.lot_id)] += change
 
     def dose_renumbered(self, dose: Dose, *, kind: str, number: int) -> None:
-        """A dose numbered again: its count moves from its old kind and number to its new."""
-        self.doses[dose_key(dose)._replace(kind=kind, number=number)] -= 1
-        self.dose_added(dose)
+        """A dose numbered again: its count moves from its old kind and number to its new
+        (its lot's count stays)."""
+        key = dose_key(dose)
+        self.doses[key._replace(kind=kind, number=number)] -= 1
+        self.doses[key] += 1
+
+    def dose_totals(self) -> Counter[DoseTotalKey]:
+        totals: Counter[DoseTotalKey] = Counter()
+        for key, change in self.doses.items():
+            totals[DoseTotalKey.of(key)] += change
+        return totals
 
     def reaction_added(self, reaction: Reaction, term_ids: Iterable[int]) -> None:
         self.reactions.update(reaction_keys(reaction, term_ids))
@@ -128,39 +174,63 @@ class RollupChanges:
         self.reactions.update(keys)
 
 
+Statement = tuple[str, list[Any]]
+# Past this many rows a table's upsert sends one array per column (PostgreSQL): Django's
+# client-side binding quotes each parameter in Python (about 5 µs each, 9 a row), while a
+# handful of rows is planned faster as VALUES.
+ARRAYS_FROM_ROWS = 20
+
+
 def rollups_apply(changes: RollupChanges) -> None:
     """Write the changes of one transaction: one statement per table that changes (on
-    SQLite, one per Django's 999 parameters)."""
-    _upsert(DoseRollup, DOSE_KEY, "doses", changes.doses)
-    _upsert(ReactionRollup, REACTION_KEY, "reactions", changes.reactions)
+    SQLite, one per Django's 999 parameters), in the order of ROLLUP_TABLES."""
+    statements = [
+        *_upserts(DoseRollup, DOSE_KEY, "doses", changes.doses),
+        *_upserts(DoseTotal, DOSE_TOTAL_KEY, "doses", changes.dose_totals()),
+        *_upserts(LotDoses, LOT_KEY, "doses", changes.lots),
+        *_upserts(ReactionRollup, REACTION_KEY, "reactions", changes.reactions),
+    ]
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+
+
+def _fields(model: type[models.Model], names: Iterable[str]) -> list["models.Field[Any, Any]"]:
+    return [cast("models.Field[Any, Any]", model._meta.get_field(n)) for n in names]
 
 
 def _columns(model: type[models.Model], names: Iterable[str]) -> list[str]:
-    fields = [cast("models.Field[Any, Any]", model._meta.get_field(n)) for n in names]
-    return [connection.ops.quote_name(f.column) for f in fields]
+    return [connection.ops.quote_name(f.column) for f in _fields(model, names)]
 
 
-def _upsert(
+def _upserts(
     model: type[models.Model], key: tuple[str, ...], count: str, changes: Counter[Any]
-) -> None:
+) -> list[Statement]:
+    """The upserts of a table's changes, its rows sorted by key; none when nothing changes."""
     rows = [(*k, n) for k, n in sorted(changes.items()) if n]
     if not rows:
-        return
+        return []
     table = connection.ops.quote_name(model._meta.db_table)
     keys, total = _columns(model, key), _columns(model, [count])[0]
+    upsert = (
+        f"INSERT INTO {table} ({', '.join(keys)}, {total}) {{rows}} "
+        f"ON CONFLICT ({', '.join(keys)}) "
+        f"DO UPDATE SET {total} = {table}.{total} + excluded.{total}"
+    )
+    if connection.vendor == "postgresql" and len(rows) > ARRAYS_FROM_ROWS:
+        types = [f"%s::{f.db_type(connection)}[]" for f in _fields(model, [*key, count])]
+        arrays = f"SELECT * FROM unnest({', '.join(types)})"  # in the arrays' order
+        return [(upsert.format(rows=arrays), [list(column) for column in zip(*rows, strict=True)])]
     limit = connection.features.max_query_params  # None: no limit (PostgreSQL)
     size = len(rows) if limit is None else max(1, limit // len(rows[0]))
     row_sql = f"({', '.join(['%s'] * len(rows[0]))})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            part = rows[start : start + size]
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(keys)}, {total}) "
-                f"VALUES {', '.join([row_sql] * len(part))} "
-                f"ON CONFLICT ({', '.join(keys)}) "
-                f"DO UPDATE SET {total} = {table}.{total} + excluded.{total}",
-                [value for row in part for value in row],
-            )
+    return [
+        (
+            upsert.format(rows=f"VALUES {', '.join([row_sql] * len(part))}"),
+            [value for row in part for value in row],
+        )
+        for part in (rows[start : start + size] for start in range(0, len(rows), size))
+    ]
 
 
 def rollups_person_changed(*, before: Person, after: Person) -> None:
@@ -256,6 +326,26 @@ def _dose_groups(units: list[int] | None) -> models.QuerySet[Any]:
     )
 
 
+def _dose_total_groups(units: list[int] | None) -> models.QuerySet[Any]:
+    """The totals of all days as one GROUP BY over the per-day counts, rebuilt first."""
+    rows = DoseRollup.objects.all()
+    if units is not None:
+        rows = rows.filter(unit_id__in=units)
+    return rows.values(*DOSE_TOTAL_KEY).annotate(k_doses=Sum("doses")).order_by()
+
+
+def _lot_groups(units: list[int] | None) -> models.QuerySet[Any]:
+    """The doses per lot as one GROUP BY over the valid doses."""
+    doses = Dose.objects.valid()
+    if units is not None:
+        doses = doses.filter(person__home_unit_id__in=units)
+    return (
+        doses.values(k_unit=F("person__home_unit_id"), k_lot=F("lot_id"))
+        .annotate(k_doses=Count("id"))
+        .order_by()
+    )
+
+
 def _reaction_groups(units: list[int] | None) -> models.QuerySet[Any]:
     """The reaction counts as one GROUP BY over the reactions' signs."""
     signs = Reaction.terms.through.objects.all()
@@ -289,7 +379,14 @@ def _insert_select(
 @dataclass(frozen=True)
 class Rebuilt:
     dose_rows: int
+    total_rows: int
+    lot_rows: int
     reaction_rows: int
+
+
+# The count tables in the order every write changes them and the rebuild locks them: two
+# transactions wait for each other's tables in one order, never in a circle.
+ROLLUP_TABLES: tuple[type[models.Model], ...] = (DoseRollup, DoseTotal, LotDoses, ReactionRollup)
 
 
 @transaction.atomic
@@ -299,14 +396,16 @@ def rollups_rebuild(*, unit: AdminUnit | None = None) -> Rebuilt:
     locked against writes); a dose written meanwhile counts once, by its own upsert after."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            for model in (DoseRollup, ReactionRollup):
+            for model in ROLLUP_TABLES:
                 cursor.execute(f"LOCK TABLE {model._meta.db_table} IN EXCLUSIVE MODE")
     units = None if unit is None else unit.subtree_ids
-    for model in (DoseRollup, ReactionRollup):
-        rows = model.objects.all()
+    for model in ROLLUP_TABLES:
+        rows = model._default_manager.all()
         (rows if units is None else rows.filter(unit_id__in=units)).delete()
     return Rebuilt(
         dose_rows=_insert_select(DoseRollup, (*DOSE_KEY, "doses"), _dose_groups(units)),
+        total_rows=_insert_select(DoseTotal, (*DOSE_TOTAL_KEY, "doses"), _dose_total_groups(units)),
+        lot_rows=_insert_select(LotDoses, (*LOT_KEY, "doses"), _lot_groups(units)),
         reaction_rows=_insert_select(
             ReactionRollup, (*REACTION_KEY, "reactions"), _reaction_groups(units)
         ),

@@ -9,7 +9,16 @@ from sosuckhoe.analytics.models.planning import (
     ShipmentStatus,
 )
 from sosuckhoe.analytics.models.plans import CoveragePlan
-from sosuckhoe.analytics.models.rollups import DOSE_KEY, REACTION_KEY, DoseRollup, ReactionRollup
+from sosuckhoe.analytics.models.rollups import (
+    DOSE_KEY,
+    DOSE_TOTAL_KEY,
+    LOT_KEY,
+    REACTION_KEY,
+    DoseRollup,
+    DoseTotal,
+    LotDoses,
+    ReactionRollup,
+)
 from sosuckhoe.analytics.models.targets import ALL_AGES, ALL_GROUPS, TargetPopulation
 from sosuckhoe.analytics.models.warnings import Warning, WarningDigest, WarningKind
 
@@ -17,10 +26,14 @@ __all__ = [
     "ALL_AGES",
     "ALL_GROUPS",
     "DOSE_KEY",
+    "DOSE_TOTAL_KEY",
+    "LOT_KEY",
     "REACTION_KEY",
     "CoveragePlan",
     "DoseRollup",
+    "DoseTotal",
     "ExpectedShipment",
+    "LotDoses",
     "OverdueCount",
     "OverduePerson",
     "ReactionRollup",

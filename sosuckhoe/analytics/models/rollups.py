@@ -67,3 +67,48 @@ class ReactionRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day:%d/%m/%Y} {self.lot_id} {self.term_id}: {self.reactions}"
+
+
+# The coarser counts the dashboards read, kept by the same writes: a dashboard over all days
+# sums a few rows per commune whatever the number of days (DoseRollup has one per day).
+DOSE_TOTAL_KEY = ("unit", "product", "kind", "number", "age_band", "priority_group")
+LOT_KEY = ("unit", "lot")
+
+
+class DoseTotal(models.Model):
+    """Valid doses of all days in a commune, by product, kind and number, age band and
+    priority group: DoseRollup without the day and the sex, for coverage and the rates per
+    product (the age band is still the person's age on the day of each dose)."""
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", db_index=False)
+    kind = models.CharField(_("kind"), max_length=12)
+    number = models.PositiveSmallIntegerField(_("number"))
+    age_band = models.CharField(_("age band"), max_length=8)
+    priority_group = models.PositiveSmallIntegerField(_("priority group"))
+    doses = models.IntegerField(_("doses"))  # no CHECK, as DoseRollup's
+
+    class Meta:
+        verbose_name = _("dose total")
+        verbose_name_plural = _("dose totals")
+        constraints = [models.UniqueConstraint(fields=DOSE_TOTAL_KEY, name="dosetotal_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.product_id} {self.kind} {self.number}: {self.doses}"
+
+
+class LotDoses(models.Model):
+    """Valid doses of all days of each lot given to a commune's residents: the denominators
+    of the reactions per 100,000 doses by lot."""
+
+    unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+", db_index=False)
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="+", db_index=False)
+    doses = models.IntegerField(_("doses"))  # no CHECK, as DoseRollup's
+
+    class Meta:
+        verbose_name = _("doses of a lot")
+        verbose_name_plural = _("doses of lots")
+        constraints = [models.UniqueConstraint(fields=LOT_KEY, name="lotdoses_key")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.lot_id}: {self.doses}"

@@ -18,6 +18,7 @@ from sosuckhoe.analytics.models import TargetPopulation
 from sosuckhoe.analytics.overdue import overdue_count
 from sosuckhoe.analytics.selectors import USE_WINDOW_DAYS
 from sosuckhoe.analytics.targets import target_set, targets_seed_from_persons
+from sosuckhoe.analytics.tests.truth import band_of
 from sosuckhoe.people.models import Person, Sex
 from sosuckhoe.supply.models import MovementKind, StockBalance, StockMovement
 from sosuckhoe.supply.schedule import next_dose_due
@@ -163,6 +164,25 @@ def test_coverage_of_a_priority_group_counts_its_doses_over_its_target(world, gr
     ]
     assert data["rows"][0]["target"] == 2
     assert sum(v for k, v in data["rows"][0].items() if k.startswith("given_")) == len(booked)
+
+
+def test_coverage_of_an_age_band_counts_the_doses_given_at_that_age_over_its_target(world):
+    cast = world
+    commune = cast.units.commune_a
+    target_set(actor=cast.actor("commune"), unit=commune, persons=4, age_band="65+")
+    data = _json(cast, "commune", "coverage", band="65+")
+    given = Counter(
+        (d.kind, d.number)
+        for d in _valid_doses([commune])
+        if band_of(d.person_id, d.given_on) == "65+"
+    )
+    assert given  # the person born in 1950 had their doses at 76
+    row = data["rows"][0]
+    assert row["target"] == 4
+    assert {k: v for k, v in row.items() if k.startswith("given_") and v} == {
+        f"given_{kind}_{number}": n for (kind, number), n in given.items()
+    }
+    assert row["coverage_primary_1"] == round(100 * given["primary", 1] / 4, 1)
 
 
 def test_doses_per_day_by_product_and_their_seven_day_average_are_the_raw_doses(world):

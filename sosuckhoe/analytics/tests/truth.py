@@ -4,7 +4,16 @@ without the services' code: the age band by the coverage selector's own definiti
 from collections import Counter
 from typing import Any
 
-from sosuckhoe.analytics.models import DOSE_KEY, REACTION_KEY, DoseRollup, ReactionRollup
+from sosuckhoe.analytics.models import (
+    DOSE_KEY,
+    DOSE_TOTAL_KEY,
+    LOT_KEY,
+    REACTION_KEY,
+    DoseRollup,
+    DoseTotal,
+    LotDoses,
+    ReactionRollup,
+)
 from sosuckhoe.people.models import Person
 from sosuckhoe.vaccination.age_bands import AGE_BANDS
 from sosuckhoe.vaccination.models import Dose, Reaction
@@ -28,7 +37,29 @@ def reaction_table() -> dict[tuple[Any, ...], int]:
     return _table(ReactionRollup, REACTION_KEY, "reactions")
 
 
-def _band(person_id: int, day: Any) -> str:
+def tables() -> dict[str, dict[tuple[Any, ...], int]]:
+    """Every count table as it stands."""
+    return {
+        "doses": dose_table(),
+        "totals": _table(DoseTotal, DOSE_TOTAL_KEY, "doses"),
+        "lots": _table(LotDoses, LOT_KEY, "doses"),
+        "reactions": reaction_table(),
+    }
+
+
+def truths() -> dict[str, dict[tuple[Any, ...], int]]:
+    """Every count table as the raw rows say it should be."""
+    doses = dose_truth()
+    return {
+        "doses": doses,
+        "totals": _totals_of(doses),
+        "lots": lot_truth(),
+        "reactions": reaction_truth(),
+    }
+
+
+def band_of(person_id: int, day: Any) -> str:
+    """The age band of a person on a day, by the bands' own query."""
     found = [
         band.key
         for band in AGE_BANDS
@@ -51,7 +82,7 @@ def dose_truth() -> dict[tuple[Any, ...], int]:
                 dose.product_id,
                 dose.kind,
                 dose.number,
-                _band(dose.person_id, dose.given_on),
+                band_of(dose.person_id, dose.given_on),
                 dose.person.sex,
                 registration.priority_group.code if registration else 0,
             )
@@ -66,4 +97,17 @@ def reaction_truth() -> dict[tuple[Any, ...], int]:
         for term in reaction.terms.all():
             key = (dose.person.home_unit_id, dose.given_on, dose.product_id, dose.lot_id)
             counts[(*key, term.pk, reaction.serious)] += 1
+    return dict(counts)
+
+
+def _totals_of(doses: dict[tuple[Any, ...], int]) -> dict[tuple[Any, ...], int]:
+    """The per-day truth without the day and the sex (DOSE_KEY's second and seventh)."""
+    counts: Counter[tuple[Any, ...]] = Counter()
+    for (unit, _day, product, kind, number, band, _sex, group), n in doses.items():
+        counts[(unit, product, kind, number, band, group)] += n
+    return dict(counts)
+
+
+def lot_truth() -> dict[tuple[Any, ...], int]:
+    counts = Counter(Dose.objects.valid().values_list("person__home_unit_id", "lot_id").order_by())
     return dict(counts)

@@ -23,5 +23,6 @@ class Command(BaseCommand):
                 raise CommandError(f"No unit {options['unit']} in today's edition") from None
         rebuilt = rollups_rebuild(unit=unit)
         self.stdout.write(
-            f"{rebuilt.dose_rows} dose count rows, {rebuilt.reaction_rows} reaction count rows"
+            f"{rebuilt.dose_rows} dose count rows, {rebuilt.total_rows} dose total rows, "
+            f"{rebuilt.lot_rows} lot rows, {rebuilt.reaction_rows} reaction count rows"
         )
