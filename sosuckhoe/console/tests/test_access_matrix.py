@@ -67,6 +67,17 @@ def test_a_post_that_is_refused_changes_nothing(cast, role):
         assert fingerprint() == before, (case.url, role)
 
 
+def test_the_fingerprint_sees_a_row_changed_and_a_row_added(cast):
+    before = fingerprint()
+    type(cast.own_person).objects.filter(pk=cast.own_person.pk).update(phone="0912000111")
+    changed = fingerprint()
+    audit_write(
+        actor=cast.actor("commune"), action=AuditAction.VIEW, scope_path=cast.units.commune_a.path,
+        object_type="person", object_uuid=cast.own_person.uuid, summary="read",
+    )  # fmt: skip
+    assert len({repr(before), repr(changed), repr(fingerprint())}) == 3
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_a_post_that_is_allowed_is_served(cast, role):
     for case in _all_cases(cast):
