@@ -1,7 +1,7 @@
 """Importing a spreadsheet: its header found, its columns mapped (the mapping saved for its
 layout, else suggested from the header's words), each row parsed and judged by the services
 that judge a form, a chunk of rows at a time: persons through persons_create_batch, doses
-through doses_record_batch, registrations through registration_create. A bad row is refused
+through doses_record_batch, registrations through registrations_create_batch. A bad row is refused
 alone with its cell errors. A dry run reports what the import would do."""
 
 import datetime as dt
