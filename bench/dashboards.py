@@ -17,12 +17,19 @@ people overdue counted (overdue_count, the daily run; its time is printed). Then
    rounds rolled back, alternately as is and with the counts' bookkeeping switched off
    (RollupChanges' additions and rollups_apply made no-ops): `rollup_us_per_dose` is the
    difference of the rounds' medians per accepted dose;
-3. `rollups_rebuild()` of everything (`rebuild_s`) against the dose counts' GROUP BY alone,
-   counted without being written (`groupby_s`).
+3. `rollups_rebuild()` of everything (`rebuild_s`: the four count tables, two of them from a
+   GROUP BY over the raw doses, per day and per lot) against the per-day dose counts' GROUP
+   BY alone, counted without being written (`groupby_s`).
 
 Environment: DATABASE_URL, BENCH_PERSONS, BENCH_REQUESTS (default 30), BENCH_DOSES (default
 2000), BENCH_ROUNDS (default 5), BENCH_GENERATE=0 (no dose histories generated: the doses
-already there; what is missing of the rest is made all the same).
+already there; what is missing of the rest is made all the same), BENCH_GENERATE=copy (the
+histories of every COPY_EVERY-th commune's persons generated through the batch service, then
+each person still without one given a copy of the history of a person of the same birth year
+and sex, at their own commune's station, in one INSERT … SELECT: the dashboards read counts,
+whose shape matters here, not how each dose was written; minutes instead of an hour or more
+for the full size), BENCH_OVERDUE_UNIT (the code of the unit whose people overdue are
+counted; default the province: the daily run takes about 2.6 ms a person).
 """
 
 import contextlib
@@ -53,7 +60,75 @@ CHARTS = (
     "backlog",
 )  # fmt: skip
 TALLY_SITES, TALLY_DAYS = 20, 14
+COPY_EVERY = 10
 PAPER = "Nhập bù từ sổ tiêm giấy (benchmark)"
+
+
+def histories_sampled() -> None:
+    """Histories through the batch service for the persons of every COPY_EVERY-th commune."""
+    from sosuckhoe.accounts.audit import Actor
+    from sosuckhoe.places.models import AdminUnit, UnitLevel
+    from sosuckhoe.places.selectors import province_by_code
+    from sosuckhoe.places.services import commune_stations_ensure
+    from sosuckhoe.vaccination.generator import histories_generate
+
+    province = province_by_code(code=BENCH_PROVINCE)
+    commune_stations_ensure(province=province)
+    communes = AdminUnit.objects.subtree_of(province).filter(level=UnitLevel.COMMUNE)
+    started = time.perf_counter()
+    for commune in communes.order_by("path")[::COPY_EVERY]:
+        histories_generate(actor=Actor.system("bench"), unit=commune, seed=2025)
+    print(f"sampled histories: {time.perf_counter() - started:.0f} s", flush=True)
+
+
+# Persons with and without a history numbered within their birth year and sex; the n-th
+# without one copies the valid doses of the (n mod count)-th with one (an equi-join).
+COPY_SQL = """
+WITH done AS (
+    SELECT p.id, p.birth_year, p.sex,
+           row_number() OVER (PARTITION BY p.birth_year, p.sex ORDER BY p.id) AS k
+    FROM people_person p
+    WHERE EXISTS (SELECT 1 FROM vaccination_dose d WHERE d.person_id = p.id)
+), buckets AS (
+    SELECT birth_year, sex, count(*) AS n FROM done GROUP BY birth_year, sex
+), todo AS (
+    SELECT p.id, p.birth_year, p.sex, p.home_unit_id,
+           (row_number() OVER (PARTITION BY p.birth_year, p.sex ORDER BY p.id) - 1)
+           % buckets.n + 1 AS k
+    FROM people_person p
+    JOIN buckets ON buckets.birth_year = p.birth_year AND buckets.sex = p.sex
+    WHERE p.merged_into_id IS NULL
+      AND NOT EXISTS (SELECT 1 FROM vaccination_dose d WHERE d.person_id = p.id)
+)
+INSERT INTO vaccination_dose (
+    uuid, person_id, product_id, lot_id, site_id, given_at, given_on, kind, number,
+    series_doses, rule_id, vaccinator_id, recorded_at, late_entry_reason,
+    voided_by_name, void_kind, void_reason
+)
+SELECT gen_random_uuid(), todo.id, d.product_id, d.lot_id, station.id, d.given_at,
+       d.given_on, d.kind, d.number, d.series_doses, d.rule_id, d.vaccinator_id, now(),
+       d.late_entry_reason, '', '', ''
+FROM todo
+JOIN done ON done.birth_year = todo.birth_year AND done.sex = todo.sex AND done.k = todo.k
+JOIN vaccination_dose d ON d.person_id = done.id AND d.voided_at IS NULL
+JOIN places_facility station ON station.unit_id = todo.home_unit_id
+                            AND station.kind = 'commune_station'
+"""
+
+
+def histories_copied() -> None:
+    """Each person without a history given a copy of one (COPY_SQL), then the counts rebuilt."""
+    from django.db import connection, transaction
+
+    from sosuckhoe.analytics.services import rollups_rebuild
+
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(COPY_SQL)
+        copied = cursor.rowcount
+    print(f"copied histories: {copied:,} doses in {time.perf_counter() - started:.0f} s",
+          flush=True)  # fmt: skip
+    rollups_rebuild()
 
 
 def extras_ensure() -> None:
@@ -66,7 +141,7 @@ def extras_ensure() -> None:
     from sosuckhoe.analytics.overdue import overdue_count
     from sosuckhoe.analytics.targets import targets_seed_from_persons
     from sosuckhoe.places.models import Facility, FacilityKind
-    from sosuckhoe.places.selectors import province_by_code
+    from sosuckhoe.places.selectors import province_by_code, unit_by_code
     from sosuckhoe.supply.models import Product
     from sosuckhoe.vaccination.generator import campaign_extras, campaign_stock_and_sessions
     from sosuckhoe.vaccination.models import DailyTally, Reaction
@@ -94,7 +169,9 @@ def extras_ensure() -> None:
         targets_seed_from_persons(actor=actor, unit=province, on=today)
     if not OverdueCount.objects.filter(counted_on=today).exists():
         started = time.perf_counter()
-        overdue = overdue_count(actor=actor, unit=province, on=today)
+        code = os.environ.get("BENCH_OVERDUE_UNIT")
+        counted = province if code is None else unit_by_code(code=code)
+        overdue = overdue_count(actor=actor, unit=counted, on=today)
         print(f"overdue_count: {overdue:,} people overdue, {time.perf_counter() - started:.0f} s "
               "(the daily run)", flush=True)  # fmt: skip
 
@@ -284,6 +361,7 @@ def rebuild_against_groupby() -> tuple[float, float]:
     rebuilt = rollups_rebuild()
     rebuild_s = time.perf_counter() - started
     print(f"rebuild: {rebuilt.dose_rows:,} dose rows ({groups:,} groups), "
+          f"{rebuilt.total_rows:,} rows of all days, {rebuilt.lot_rows:,} lot rows, "
           f"{rebuilt.reaction_rows:,} reaction rows", flush=True)  # fmt: skip
     return rebuild_s, groupby_s
 
@@ -296,7 +374,11 @@ def main() -> None:
     rounds = int(os.environ.get("BENCH_ROUNDS", 5))
     reference_load()
     persons_ensure(bench_persons_wanted())
-    if os.environ.get("BENCH_GENERATE", "1") != "0":
+    generate = os.environ.get("BENCH_GENERATE", "1")
+    if generate == "copy":
+        histories_sampled()
+        histories_copied()
+    elif generate != "0":
         doses_ensure()
     extras_ensure()
     from django.db import connection, connections
