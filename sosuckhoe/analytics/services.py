@@ -218,18 +218,29 @@ def _upserts(
         f"DO UPDATE SET {total} = {table}.{total} + excluded.{total}"
     )
     if connection.vendor == "postgresql" and len(rows) > ARRAYS_FROM_ROWS:
-        types = [f"%s::{f.db_type(connection)}[]" for f in _fields(model, [*key, count])]
-        arrays = f"SELECT * FROM unnest({', '.join(types)})"  # in the arrays' order
-        return [(upsert.format(rows=arrays), [list(column) for column in zip(*rows, strict=True)])]
+        return [_as_arrays(upsert, _fields(model, [*key, count]), rows)]
+    return _as_values(upsert, rows)
+
+
+def _as_arrays(upsert: str, fields: list["models.Field[Any, Any]"], rows: list[Any]) -> Statement:
+    """The rows as one array per column, unnested in their order (PostgreSQL)."""
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    return upsert.format(rows=f"SELECT * FROM unnest({arrays})"), columns
+
+
+def _as_values(upsert: str, rows: list[Any]) -> list[Statement]:
+    """The rows as VALUES, in as many statements as the database's parameter limit needs."""
     limit = connection.features.max_query_params  # None: no limit (PostgreSQL)
     size = len(rows) if limit is None else max(1, limit // len(rows[0]))
     row_sql = f"({', '.join(['%s'] * len(rows[0]))})"
+    parts = (rows[start : start + size] for start in range(0, len(rows), size))
     return [
         (
             upsert.format(rows=f"VALUES {', '.join([row_sql] * len(part))}"),
             [value for row in part for value in row],
         )
-        for part in (rows[start : start + size] for start in range(0, len(rows), size))
+        for part in parts
     ]
 
 
