@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.analytics.models import OverdueCount, OverduePerson
+from sosuckhoe.core.bulk import copy_rows
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.supply.schedule import next_dose_due
@@ -76,13 +77,8 @@ def commune_overdue_persons(*, commune_id: int, on: dt.date) -> Iterator[Overdue
                 yield Overdue(person.pk, due.kind, due.number, due.overdue_after, last)
 
 
-def commune_overdue(*, commune_id: int, on: dt.date) -> Counter[tuple[str, int]]:
-    """Per next dose (kind, number): the commune's residents overdue for it on `on`."""
-    found = commune_overdue_persons(commune_id=commune_id, on=on)
-    return Counter((overdue.kind, overdue.number) for overdue in found)
-
-
 NOBODY = ("", 0)  # the row of a commune counted with nobody overdue: the day is known
+LISTED_COLUMNS = ("unit_id", "person_id", "kind", "number", "due_by", "last_dose_id", "counted_on")
 
 
 @transaction.atomic
@@ -95,20 +91,10 @@ def _replace(commune_id: int, on: dt.date, found: list[Overdue]) -> None:
         for (kind, number), n in sorted(counts.items() or [(NOBODY, 0)])
     )
     OverduePerson.objects.filter(unit_id=commune_id).delete()
-    OverduePerson.objects.bulk_create(
-        (
-            OverduePerson(
-                unit_id=commune_id,
-                person_id=overdue.person_id,
-                kind=overdue.kind,
-                number=overdue.number,
-                due_by=overdue.due_by,
-                last_dose_id=overdue.last_dose_id,
-                counted_on=on,
-            )
-            for overdue in found
-        ),
-        batch_size=CHUNK,
+    copy_rows(
+        OverduePerson,
+        LISTED_COLUMNS,
+        ((commune_id, o.person_id, o.kind, o.number, o.due_by, o.last_dose_id, on) for o in found),
     )
 
 
