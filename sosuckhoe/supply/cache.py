@@ -12,7 +12,9 @@ process's own, learns of a load made by another process.
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -24,9 +26,26 @@ TIMEOUT_SECONDS = 5 * 60
 _VERSION_KEY = "supply:reference"
 # key -> (version, monotonic deadline, value)
 _kept: dict[str, tuple[str, float, Any]] = {}
+# The version a batch holds to (reference_pinned), else None: read the cache each time.
+_pinned: ContextVar[str | None] = ContextVar("supply_reference_pinned", default=None)
+
+
+@contextmanager
+def reference_pinned() -> Iterator[None]:
+    """Within, the version is the one read on entering: a batch judges its thousand doses by
+    the rules of one moment, with one read of the version instead of one a dose (a round
+    trip to Redis each when REDIS_URL is set)."""
+    token = _pinned.set(_version())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def _version() -> str:
+    pinned = _pinned.get()
+    if pinned is not None:
+        return pinned
     version = cache.get(_VERSION_KEY)
     if version is None:  # never set, or the cache was emptied: start a version now
         cache.add(_VERSION_KEY, uuid.uuid4().hex, None)

