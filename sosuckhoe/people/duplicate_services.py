@@ -202,17 +202,37 @@ def person_candidates_queue(
     pairs: dict[tuple[int, int], ScoredPair] = {}
     for start in range(0, len(persons), CANDIDATES_BATCH):
         batch = persons[start : start + CANDIDATES_BATCH]
-        known = _candidates_known(batch)
+        known = _KnownRecords(_candidates_known(batch))
         for person in batch:
             new = _record(person)
-            for other in known:
-                if other.id == new.id or not _may_be(new, other):
-                    continue
+            for other in known.like(new):
                 comparison = compare(new, other)
                 if comparison.score >= threshold:
                     low, high = sorted((new.id, other.id))
                     pairs[low, high] = ScoredPair(low, high, comparison)
     return duplicate_pairs_queue(actor=actor, pairs=list(pairs.values())) if pairs else 0
+
+
+class _KnownRecords:
+    """The registered records a batch's new persons may duplicate, by folded name and year
+    of birth and by phone: each new person is compared with its own candidates, not with
+    every record the batch brought (a batch of 200 holds 200 records at least)."""
+
+    def __init__(self, records: list[Record]) -> None:
+        self.by_name: dict[tuple[str, int], list[Record]] = {}
+        self.by_phone: dict[str, list[Record]] = {}
+        for record in records:
+            self.by_name.setdefault((record.name_key, record.birth_year), []).append(record)
+            if record.phone:
+                self.by_phone.setdefault(record.phone, []).append(record)
+
+    def like(self, new: Record) -> list[Record]:
+        """Those with the same folded name and year of birth, or the same phone, as the issue
+        defines a candidate; the new person itself left out."""
+        same = self.by_name.get((new.name_key, new.birth_year), [])
+        if new.phone:
+            same = same + self.by_phone.get(new.phone, [])
+        return list({other.id: other for other in same if other.id != new.id}.values())
 
 
 # Persons looked up per query: one condition each on the name's index (SQLite refuses an
@@ -227,9 +247,3 @@ def _candidates_known(batch: list[Person]) -> list[Record]:
     if phones := {p.phone for p in batch if p.phone}:
         same |= Q(phone__in=phones)
     return [Record(*row) for row in Person.objects.active().filter(same).values_list(*COLUMNS)]
-
-
-def _may_be(new: Record, other: Record) -> bool:
-    """A candidate, as the issue defines it: folded name and year of birth, or phone."""
-    same_name = (other.name_key, other.birth_year) == (new.name_key, new.birth_year)
-    return same_name or bool(new.phone and other.phone == new.phone)
