@@ -164,13 +164,21 @@ def _rule_values(row: dict[str, str]) -> dict[str, Any]:
 
 
 def _upsert(
-    model: type[M], lookup: dict[str, Any], values: dict[str, Any], report: ReferenceReport
+    existing: dict[str, M],
+    model: type[M],
+    lookup: dict[str, Any],
+    values: dict[str, Any],
+    report: ReferenceReport,
 ) -> M:
-    """Create the row or bring it to `values`; counts what it did in the report."""
-    row = model._default_manager.filter(**lookup).first()
+    """Create the row or bring it to `values`; counts what it did in the report. `existing`
+    holds the rows on record by their key, read in one query: a load that finds everything
+    as the files say (every start of the platform, every test) reads, and writes, nothing
+    row by row."""
+    row = existing.get(next(iter(lookup.values())))
     if row is None:
         row = model(**lookup, **values)
-        row.full_clean()
+        # Uniqueness is the database's to enforce: Django's check is a query per constraint.
+        row.full_clean(validate_unique=False, validate_constraints=False)
         row.save()
         report.created += 1
         return row
@@ -179,16 +187,18 @@ def _upsert(
         return row
     for k, v in values.items():
         setattr(row, k, v)
-    row.full_clean()
+    row.full_clean(validate_unique=False, validate_constraints=False)
     row.save()
     report.updated += 1
     return row
 
 
 def _products_load(report: ReferenceReport) -> dict[str, Product]:
+    existing = {product.key: product for product in Product.objects.all()}
     products = {}
     for row in _rows("products.csv"):
-        products[row["key"]] = _upsert(Product, {"key": row["key"]}, _product_values(row), report)
+        values = _product_values(row)
+        products[row["key"]] = _upsert(existing, Product, {"key": row["key"]}, values, report)
     return products
 
 
@@ -201,6 +211,23 @@ def _links_set(rule: ScheduleRule, row: dict[str, str], products: dict[str, Prod
             relation.set(wanted)
             changed = True
     return changed
+
+
+def _links_of_new_rules(
+    new: list[tuple[ScheduleRule, dict[str, str]]], products: dict[str, Product]
+) -> None:
+    """The product lists of the rules just created, one INSERT for each list of all of them
+    (a first load, as every test's database starts)."""
+    for relation, column in (
+        (ScheduleRule.products, "products"),
+        (ScheduleRule.after_products, "after"),
+    ):
+        through = relation.through
+        through.objects.bulk_create(
+            through(schedulerule_id=rule.pk, product_id=product.pk)
+            for rule, row in new
+            for product in _keys(row[column], products)
+        )
 
 
 def _stale_rules_remove(codes: set[str], report: ReferenceReport) -> None:
@@ -219,14 +246,20 @@ def supply_reference_load() -> ReferenceReport:
     """Create or refresh the products and schedule rules from data/."""
     report = ReferenceReport()
     products = _products_load(report)
-    codes = set()
+    rules = ScheduleRule.objects.prefetch_related("products", "after_products")
+    existing = {rule.code: rule for rule in rules}
+    codes, new = set(), []
     for row in _rows("schedule_rules.csv"):
         codes.add(row["code"])
         before = report.created, report.updated
-        rule = _upsert(ScheduleRule, {"code": row["code"]}, _rule_values(row), report)
-        if _links_set(rule, row, products) and (report.created, report.updated) == before:
+        values = _rule_values(row)
+        rule = _upsert(existing, ScheduleRule, {"code": row["code"]}, values, report)
+        if row["code"] not in existing:
+            new.append((rule, row))
+        elif _links_set(rule, row, products) and (report.created, report.updated) == before:
             report.unchanged -= 1
             report.updated += 1
+    _links_of_new_rules(new, products)
     _stale_rules_remove(codes, report)
     if report.created or report.updated or report.removed:
         reference_changed()

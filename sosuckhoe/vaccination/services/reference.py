@@ -85,11 +85,21 @@ def _rows(filename: str) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
+def _on_record(queryset: models.QuerySet[Any], *attnames: str) -> dict[tuple[Any, ...], Any]:
+    """The rows on record by their key (the values of `attnames`), read in one query: a load
+    that finds them as the files say (every start, every test) reads none row by row."""
+    return {tuple(getattr(row, name) for name in attnames): row for row in queryset}
+
+
 def _upsert(
-    model: type[models.Model], keys: dict[str, Any], values: dict[str, Any]
+    existing: dict[tuple[Any, ...], Any],
+    model: type[models.Model],
+    keys: dict[str, Any],
+    values: dict[str, Any],
 ) -> tuple[Any, bool, bool]:
     """Create the row, or bring it to `values`; say whether it was created or changed."""
-    row = model._default_manager.filter(**keys).first()
+    key = tuple(value.pk if isinstance(value, models.Model) else value for value in keys.values())
+    row = existing.get(key)
     if row is None:
         return model._default_manager.create(**keys, **values), True, False
     changed = [name for name, value in values.items() if getattr(row, name) != value]
@@ -101,6 +111,7 @@ def _upsert(
 
 
 def _load_priority_groups(report: LoadReport) -> None:
+    existing = _on_record(PriorityGroup.objects.all(), "code")
     for row in _rows("priority_groups.csv"):
         code = int(row["code"])
         values = {
@@ -109,7 +120,7 @@ def _load_priority_groups(report: LoadReport) -> None:
             "high_exposure": code in HIGH_EXPOSURE_GROUPS,
             "source": row["source"],
         }
-        _, created, changed = _upsert(PriorityGroup, {"code": code}, values)
+        _, created, changed = _upsert(existing, PriorityGroup, {"code": code}, values)
         report.count("priority_groups", created, changed)
 
 
@@ -131,15 +142,17 @@ def _item_values(kind: str, position: int, row: dict[str, str]) -> dict[str, Any
 def _load_form(source: FormSource, report: LoadReport) -> None:
     rows = list(_rows(source.filename))
     values = {"title": source.title, "valid_from": source.valid_from, "source": rows[0]["source"]}
+    forms = _on_record(ScreeningForm.objects.all(), "kind", "version")
     form, created, changed = _upsert(
-        ScreeningForm, {"kind": source.kind, "version": source.version}, values
+        forms, ScreeningForm, {"kind": source.kind, "version": source.version}, values
     )
     report.count("screening_forms", created, changed)
     _make_room(form, [row["item"] for row in rows])
+    items = _on_record(ScreeningItem.objects.filter(form=form), "form_id", "code")
     for position, row in enumerate(rows, start=1):
         item_values = _item_values(source.kind, position, row)
         _, created, changed = _upsert(
-            ScreeningItem, {"form": form, "code": row["item"]}, item_values
+            items, ScreeningItem, {"form": form, "code": row["item"]}, item_values
         )
         report.count("screening_items", created, changed)
 
@@ -154,6 +167,7 @@ def _make_room(form: ScreeningForm, codes: list[str]) -> None:
 
 
 def _load_aefi_terms(report: LoadReport) -> None:
+    existing = _on_record(AefiTerm.objects.all(), "code")
     for row in _rows("aefi_terms.csv"):
         values = {
             "category": row["category"],
@@ -161,7 +175,7 @@ def _load_aefi_terms(report: LoadReport) -> None:
             "term_en": row["term_en"],
             "source": row["source"],
         }
-        _, created, changed = _upsert(AefiTerm, {"code": row["code"]}, values)
+        _, created, changed = _upsert(existing, AefiTerm, {"code": row["code"]}, values)
         report.count("aefi_terms", created, changed)
 
 
