@@ -51,8 +51,8 @@ def b45decode(text: str) -> bytes:
     if _INVALID in values or len(values) % 3 == 1:
         raise ValueError("not Base45")
     groups = len(values) // 3
-    sums = sum(weight * _lanes(values, digit, groups) for digit, weight in enumerate((1, 45, 2025)))
-    total = sums.to_bytes(3 * groups, "big")
+    low, middle, high = _lanes(values, groups)
+    total = (low + 45 * middle + 2025 * high).to_bytes(3 * groups, "big")
     if total[0::3].strip(b"\0"):
         raise ValueError("not Base45: a group above 65535")
     out = bytearray(2 * groups)
@@ -65,10 +65,13 @@ def b45decode(text: str) -> bytes:
     return bytes(out)
 
 
-def _lanes(values: bytes, digit: int, groups: int) -> int:
-    """The digit `digit` of every group as one integer with a 24-bit lane per group: adding
+def _lanes(values: bytes, groups: int) -> tuple[int, int, int]:
+    """Each digit place of every group as one integer with a 24-bit lane per group: adding
     and multiplying such integers works on all groups at once (no lane can carry into the
     next, 44 * 2071 < 2**24), in C instead of a Python loop over the groups."""
-    spread = bytearray(3 * groups)
-    spread[2::3] = values[digit : 3 * groups : 3]
-    return int.from_bytes(spread, "big")
+    spread = bytearray(3 * groups)  # one buffer: each place overwrites the same lane bytes
+    lanes = []
+    for digit in range(3):
+        spread[2::3] = values[digit : 3 * groups : 3]
+        lanes.append(int.from_bytes(spread, "big"))
+    return lanes[0], lanes[1], lanes[2]
