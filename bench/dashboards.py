@@ -14,9 +14,10 @@ people overdue counted (overdue_count, the daily run; its time is printed). Then
    dashboard page and each chart's JSON and .xlsx, BENCH_REQUESTS times each: p50 / p95 per
    endpoint and user; `worst_p95_ms` is the worst of them (target: below 200 ms);
 2. BENCH_DOSES paper doses of yesterday for random persons through the batch service, in
-   rounds rolled back, alternately as is and with the counts' bookkeeping switched off
+   rounds rolled back, in pairs as is and with the counts' bookkeeping switched off
    (RollupChanges' additions and rollups_apply made no-ops): `rollup_us_per_dose` is the
-   difference of the rounds' medians per accepted dose;
+   median of the pairs' differences per accepted dose (the time spent inside the counts'
+   code is printed too);
 3. `rollups_rebuild()` of everything (`rebuild_s`: the four count tables, two of them from a
    GROUP BY over the raw doses, per day and per lot) against the per-day dose counts' GROUP
    BY alone, counted without being written (`groupby_s`).
@@ -288,8 +289,35 @@ def rollups_off() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def rollups_timed(spent: list[float]) -> Iterator[None]:
+    """The counts' bookkeeping of a batch timed: its seconds added up in `spent`."""
+    from sosuckhoe.analytics import services as analytics
+    from sosuckhoe.vaccination.services import batch
+
+    def timed(work):  # type: ignore[no-untyped-def]
+        def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+            started = time.perf_counter()
+            try:
+                return work(*args, **kwargs)
+            finally:
+                spent.append(time.perf_counter() - started)
+
+        return run
+
+    with (
+        mock.patch.object(batch, "rollups_apply", timed(batch.rollups_apply)),
+        mock.patch.object(
+            analytics.RollupChanges, "dose_added", timed(analytics.RollupChanges.dose_added)
+        ),
+    ):
+        yield
+
+
 def rollup_cost_us(count: int, rounds: int) -> float:
-    """µs per accepted dose that keeping the counts adds, rounds with and without alternating."""
+    """µs per accepted dose that keeping the counts adds: the median of the differences of
+    rounds run in pairs, with and without (in turns first), so that the machine's load,
+    which drifts over minutes, weighs on both rounds of a pair alike."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -323,7 +351,10 @@ def rollup_cost_us(count: int, rounds: int) -> float:
     ]  # fmt: skip
     actor = Actor.system("bench")
 
+    accepted = count
+
     def round_us() -> float:
+        nonlocal accepted
         with transaction.atomic():
             started = time.perf_counter()
             results = doses_record_batch(actor=actor, items=items, use_stock=False)
@@ -334,15 +365,25 @@ def rollup_cost_us(count: int, rounds: int) -> float:
             raise SystemExit("no dose accepted: no person may have one today")
         return elapsed * 1e6 / accepted
 
-    with_counts, without = [], []
-    round_us()  # warm-up
-    for _ in range(rounds):
-        with_counts.append(round_us())
+    def without_us() -> float:
         with rollups_off():
-            without.append(round_us())
+            return round_us()
+
+    with_counts, without, inside = [], [], []
+    round_us()  # warm-up
+    for pair in range(rounds):
+        if pair % 2:
+            without.append(without_us())
+        spent: list[float] = []
+        with rollups_timed(spent):
+            with_counts.append(round_us())
+        inside.append(sum(spent) * 1e6 / accepted)
+        if not pair % 2:
+            without.append(without_us())
     print(f"recording: {median(with_counts):.0f} µs a dose with the counts, "
-          f"{median(without):.0f} µs without", flush=True)  # fmt: skip
-    return median(with_counts) - median(without)
+          f"{median(without):.0f} µs without; {median(inside):.0f} µs a dose inside the "
+          "counts' code (RollupChanges.dose_added, rollups_apply)", flush=True)  # fmt: skip
+    return median([w - o for w, o in zip(with_counts, without, strict=True)])
 
 
 def rebuild_against_groupby() -> tuple[float, float]:
