@@ -62,12 +62,15 @@ run: setup
 	$(VENV)/bin/gunicorn sosuckhoe.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 ; \
 	wait
 
-test: system-packages setup
+# LINT=0 runs the tests alone: CI checks the code once, then runs the tests on each database.
+test: system-packages setup $(if $(filter 0,$(LINT)),,lint)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(wildcard sosuckhoe/*/services.py sosuckhoe/*/services/*.py sosuckhoe/*/*_services.py sosuckhoe/*/selectors.py sosuckhoe/*/*_selectors.py) sosuckhoe/supply/schedule.py
 	$(MANAGE) makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The benchmarks also measure their peers (Splink, django-import-export): the `bench` group.
 bench: setup
