@@ -409,5 +409,6 @@ def _registered_persons(rows: list[ParsedRow]) -> dict[tuple[str, str], Person]:
     numbers = {r.person["id_number"] for r in rows if r.valid and r.person.get("id_number")}
     if not numbers:
         return {}
-    found = Person.objects.filter(id_number__in=numbers).select_related("home_unit")
+    # Their ids are all the services below read: each locks and reads its persons again.
+    found = Person.objects.filter(id_number__in=numbers).only("id", "id_kind", "id_number")
     return {(p.id_kind, p.id_number): p for p in found}

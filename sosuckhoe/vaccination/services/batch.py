@@ -33,7 +33,7 @@ from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.supply.services import StockUses
 from sosuckhoe.vaccination.models import Dose, Registration, RegistrationStatus, Screening
 from sosuckhoe.vaccination.services.bookings import booking_close_for_dose
-from sosuckhoe.vaccination.services.common import refusal
+from sosuckhoe.vaccination.services.common import persons_locked, refusal
 from sosuckhoe.vaccination.services.doses import (
     DOSE_EXISTS,
     DoseEntry,
@@ -143,10 +143,7 @@ class _References:
         return refs
 
     def _persons_lock(self, items: Sequence[DoseItem]) -> None:
-        # In id order, as person_locked does one at a time, so that writers cannot deadlock.
-        named = _named([_pk_or(i.person, Person) for i in items])
-        locked = Person.objects.select_for_update(of=("self",)).select_related("home_unit")
-        for person in locked.filter(named).order_by("pk"):
+        for person in persons_locked(_named([_pk_or(i.person, Person) for i in items])):
             self.persons[person.pk] = self.persons[person.uuid] = person
 
     def _products_load(self, items: Sequence[DoseItem]) -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from sosuckhoe.vaccination.services.common import (
     conflict_refused,
     locked,
     person_locked,
+    persons_locked,
     refusal,
     require_active,
     require_cover,
@@ -246,9 +248,7 @@ def _chunk_create(
 
 
 def _persons_locked(pks: set[int]) -> dict[int, Person]:
-    # In id order, as person_locked does one at a time, so that writers cannot deadlock.
-    locked_persons = Person.objects.select_for_update(of=("self",)).select_related("home_unit")
-    return {p.pk: p for p in locked_persons.filter(pk__any=list(pks)).order_by("pk")}
+    return {p.pk: p for p in persons_locked(Q(pk__any=pks))}
 
 
 def _registered(persons: dict[int, Person]) -> set[int]:
