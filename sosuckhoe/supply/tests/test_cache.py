@@ -29,8 +29,8 @@ def test_a_second_assessment_reads_nothing_from_the_database(products, django_as
         assert _second_az(products).refusal_codes == ["interval_too_short"]
 
 
-def test_a_rule_the_loader_changes_is_read_again(products, monkeypatch):
-    assert not _second_az(products).allowed  # 8 weeks in the file: kept
+def _az_interval_shortened_in_the_file(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The file says 4 weeks before a second Vaxzevria dose, where it says 8."""
     rows = reference._rows
 
     def four_weeks(name):  # type: ignore[no-untyped-def]
@@ -41,6 +41,11 @@ def test_a_rule_the_loader_changes_is_read_again(products, monkeypatch):
         return found
 
     monkeypatch.setattr(reference, "_rows", four_weeks)
+
+
+def test_a_rule_the_loader_changes_is_read_again(products, monkeypatch):
+    assert not _second_az(products).allowed  # 8 weeks in the file: kept
+    _az_interval_shortened_in_the_file(monkeypatch)
     assert supply_reference_load().updated == 1
     assert _second_az(products).allowed
 
@@ -54,18 +59,9 @@ def test_a_load_that_changes_nothing_keeps_what_was_read(products, django_assert
 
 def test_a_pinned_batch_keeps_its_rules_and_the_next_one_reads_the_change(products, monkeypatch):
     """A load made while a batch judges its doses takes effect for the next batch."""
-    rows = reference._rows
-
-    def four_weeks(name):  # type: ignore[no-untyped-def]
-        found = rows(name)
-        for row in found:
-            if row.get("code") == "primary-2-vaxzevria":
-                row["interval_min"] = "4w"
-        return found
-
     with reference_pinned():
         assert not _second_az(products).allowed
-        monkeypatch.setattr(reference, "_rows", four_weeks)
+        _az_interval_shortened_in_the_file(monkeypatch)
         assert supply_reference_load().updated == 1
         assert not _second_az(products).allowed
     assert _second_az(products).allowed
