@@ -11,6 +11,7 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import Role, StaffUser
 from sosuckhoe.accounts.services import staff_create
 from sosuckhoe.analytics.models import ReportKind
+from sosuckhoe.analytics.overdue import overdue_count
 from sosuckhoe.analytics.planning import shipment_record
 from sosuckhoe.analytics.subscriptions import subscription_create
 from sosuckhoe.analytics.targets import targets_seed_from_persons
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             campaign_generate(actor=actor, unit=province, seed=2025)
             self.stdout.write("Target populations of the communes, from their persons…")
             targets_seed_from_persons(actor=actor, unit=province, on=timezone.localdate())
+            self.stdout.write("People overdue for their next dose (the nightly count)…")
+            overdue_count(actor=actor, unit=province, on=timezone.localdate())
             commune = self._demo_commune(province)
             self.stdout.write(f"Vaccination certificates of {commune.name}…")
             self._certify(actor, commune)
