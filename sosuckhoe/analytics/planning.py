@@ -3,8 +3,8 @@ expected, a shipment's proposed split in proportion to need, the date each unit 
 target at its recent rate, the sessions its sites need; and the services that record a
 shipment and share it out as stock transfers (through `supply.services.stock_transfer`).
 
-The need is computed at the level of the counts (DoseRollup), not per person, under these
-assumptions, said on the planning page too:
+The need is computed from the counts (DoseTotal; DoseRollup for the recent pace), not per
+person, under these assumptions, said on the planning page too:
 
 - A unit's target is the sum of its communes' TargetPopulation of everyone (priority group
   0, every age band); a commune with no such row counts the persons on its register.
@@ -43,6 +43,7 @@ from sosuckhoe.analytics.models import (
     ALL_AGES,
     ALL_GROUPS,
     DoseRollup,
+    DoseTotal,
     ExpectedShipment,
     ShipmentStatus,
     TargetPopulation,
@@ -162,7 +163,7 @@ def _primary_counts(unit: AdminUnit, rows: UnitRows, product: Product) -> dict[i
     """Per row, primary doses of the product by number: {row id: {k: cₖ}}."""
     counts: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     found = (
-        DoseRollup.objects.filter(
+        DoseTotal.objects.filter(
             unit__path__startswith=unit.path, kind=DoseKind.PRIMARY, product=product
         )
         .values_list("unit_id", "number")
@@ -178,7 +179,7 @@ def _primary_counts(unit: AdminUnit, rows: UnitRows, product: Product) -> dict[i
 
 def _begun(unit: AdminUnit, rows: UnitRows) -> dict[int, int]:
     found = (
-        DoseRollup.objects.filter(unit__path__startswith=unit.path, kind=DoseKind.PRIMARY, number=1)
+        DoseTotal.objects.filter(unit__path__startswith=unit.path, kind=DoseKind.PRIMARY, number=1)
         .values_list("unit_id")
         .annotate(n=Sum("doses"))
         .order_by()
