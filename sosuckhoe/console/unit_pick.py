@@ -22,14 +22,19 @@ class UnitPick:
         return "" if len(self.trail) == 1 else "?" + urlencode({"unit": self.unit.code})
 
 
-def unit_pick(request: HttpRequest) -> UnitPick:
-    """The unit named in `?unit=` within the user's subtree and edition, else their own; any
-    other unit is not found, so that the parameter narrows the page and never widens it."""
-    own, code = request.user.unit, request.GET.get("unit", "")
+def unit_named(request: HttpRequest, code: str) -> AdminUnit:
+    """The unit a link or form names by code, within the user's subtree and edition; any
+    other is not found, so that naming a unit narrows what is asked and never widens it."""
     try:
-        unit = unit_within(unit=own, code=code) if code else own
+        return unit_within(unit=request.user.unit, code=code)
     except AdminUnit.DoesNotExist:
         raise Http404 from None
+
+
+def unit_pick(request: HttpRequest) -> UnitPick:
+    """The unit named in `?unit=` within the user's subtree and edition, else their own."""
+    own, code = request.user.unit, request.GET.get("unit", "")
+    unit = unit_named(request, code) if code else own
     codes = unit.path.removeprefix(own.path).split("/")[:-1]
     trail = [own, *(unit_within(unit=own, code=c) for c in codes)]
     # A commune has nothing below it: its officer never sees a picker, and asks nothing.

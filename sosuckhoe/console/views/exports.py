@@ -16,6 +16,7 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.console.access import staff_view
 from sosuckhoe.console.forms_exports import ExportForm
 from sosuckhoe.console.refusals import refusal_on_form
+from sosuckhoe.console.unit_pick import unit_named
 from sosuckhoe.console.views.jobs import JobRow
 from sosuckhoe.core.jobs import JobStatus
 from sosuckhoe.imports.exports import Filters
@@ -27,7 +28,6 @@ from sosuckhoe.imports.exports_jobs import (
 )
 from sosuckhoe.imports.models import ExportFormat, ExportJob
 from sosuckhoe.places.models import AdminUnit, Facility
-from sosuckhoe.places.selectors import unit_within
 from sosuckhoe.supply.selectors import facilities_visible_to
 
 CONTENT_TYPES = {
@@ -52,10 +52,7 @@ def _unit(request: HttpRequest, code: str, place: Facility | None) -> AdminUnit:
     """The unit named, within the user's subtree; else the place's; else the user's own."""
     if not code:
         return place.unit if place is not None else request.user.unit
-    try:
-        return unit_within(unit=request.user.unit, code=code)
-    except AdminUnit.DoesNotExist:
-        raise Http404 from None
+    return unit_named(request, code)
 
 
 def _filters(request: HttpRequest, data: dict) -> Filters:

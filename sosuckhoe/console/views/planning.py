@@ -33,9 +33,8 @@ from sosuckhoe.analytics.plans import plan_delete, plan_for_change, plan_set, pl
 from sosuckhoe.analytics.targets import target_editor
 from sosuckhoe.console.access import officer_view, staff_view
 from sosuckhoe.console.refusals import refusal_messages, refusal_on_form
-from sosuckhoe.console.unit_pick import unit_pick
+from sosuckhoe.console.unit_pick import unit_named, unit_pick
 from sosuckhoe.places.models import AdminUnit
-from sosuckhoe.places.selectors import unit_within
 from sosuckhoe.supply.models import DoseKind, Product, StockBalance
 from sosuckhoe.supply.schedule import dose_label
 from sosuckhoe.supply.selectors import products_active
@@ -168,7 +167,7 @@ def coverage_plan_new(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect(reverse("console:planning") + "#plans")
-    unit = _unit_of_form(request, form.cleaned_data["unit"])
+    unit = unit_named(request, form.cleaned_data["unit"])
     kind, number = form.dose_key()
     try:
         plan_set(
@@ -205,14 +204,6 @@ def _plans_url(unit: AdminUnit, own: AdminUnit) -> str:
     return reverse("console:planning") + query + "#plans"
 
 
-def _unit_of_form(request: HttpRequest, code: str) -> AdminUnit:
-    """A unit named by a form, within the user's subtree; any other is not found."""
-    try:
-        return unit_within(unit=request.user.unit, code=code)
-    except AdminUnit.DoesNotExist:
-        raise Http404 from None
-
-
 @require_POST
 @officer_view
 def shipment_new(request: HttpRequest) -> HttpResponse:
@@ -223,7 +214,7 @@ def shipment_new(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect("console:planning")
-    unit = _unit_of_form(request, form.cleaned_data["unit"])
+    unit = unit_named(request, form.cleaned_data["unit"])
     data = form.cleaned_data
     try:
         shipment_record(

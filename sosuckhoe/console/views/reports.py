@@ -22,9 +22,8 @@ from sosuckhoe.analytics.reports import report_sheet, sheet_pdf, sheet_xlsx
 from sosuckhoe.analytics.subscriptions import XLSX, subscription_create, subscription_stop
 from sosuckhoe.console.access import officer_view, staff_view
 from sosuckhoe.console.refusals import refusal_messages
-from sosuckhoe.console.unit_pick import unit_pick
+from sosuckhoe.console.unit_pick import unit_named, unit_pick
 from sosuckhoe.places.models import AdminUnit
-from sosuckhoe.places.selectors import unit_within
 
 FORMATS = {"xlsx": XLSX, "pdf": "application/pdf"}
 
@@ -94,13 +93,6 @@ def report_download(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     return response
 
 
-def _unit_of_form(request: HttpRequest, code: str) -> AdminUnit:
-    try:
-        return unit_within(unit=request.user.unit, code=code)
-    except AdminUnit.DoesNotExist:
-        raise Http404 from None
-
-
 def _reports_url(unit: AdminUnit, own: AdminUnit) -> str:
     url = reverse("console:reports")
     return url if unit.pk == own.pk else f"{url}?unit={unit.code}"
@@ -116,7 +108,7 @@ def subscription_new(request: HttpRequest) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
         return redirect("console:reports")
-    unit = _unit_of_form(request, form.cleaned_data["unit"])
+    unit = unit_named(request, form.cleaned_data["unit"])
     try:
         subscription_create(
             actor=Actor.of_request(request),
