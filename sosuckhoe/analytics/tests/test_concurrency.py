@@ -11,6 +11,7 @@ from django.utils import timezone
 from sosuckhoe.analytics.services import rollups_rebuild
 from sosuckhoe.analytics.tests.truth import dose_table, dose_truth
 from sosuckhoe.testing.concurrency import in_threads
+from sosuckhoe.testing.doses import PAPER
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import Dose
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
@@ -21,7 +22,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers"),
 ]
 
-PAPER = "Nhập bù từ sổ tiêm giấy"
 WRITERS = 10
 PERSONS_EACH = 5
 # Every writer's doses fall on these days, for persons alike (commune, age band, sex): the

@@ -23,6 +23,7 @@ from sosuckhoe.people.models import Person, Sex
 from sosuckhoe.supply.models import MovementKind, StockBalance, StockMovement
 from sosuckhoe.supply.schedule import next_dose_due
 from sosuckhoe.supply.services import stock_use
+from sosuckhoe.testing.doses import paper_dose
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import Dose, Reaction, ReactionOutcome, VoidKind
 from sosuckhoe.vaccination.services.bookings import booking_check_in, booking_create
@@ -32,22 +33,13 @@ from sosuckhoe.vaccination.services.reactions import reaction_outcome_set, react
 from sosuckhoe.vaccination.services.registrations import registration_approve, registration_create
 from sosuckhoe.vaccination.services.tally import tally_enter
 
-PAPER = "Nhập bù từ sổ tiêm giấy"
 # (days ago of the first dose, of the second or None), per person of a commune.
 HISTORIES = [(80, 10), (40, None), (75, 3), (70, 2), (5, None), (170, 60), (100, 1)]
 
 
 def _paper(cast, person, lot, site, days_ago):  # type: ignore[no-untyped-def]
-    return dose_record(
-        actor=cast.actor("national_admin"),
-        person=person,
-        product=lot.product,
-        lot=lot,
-        site=site,
-        given_at=timezone.now() - dt.timedelta(days=days_ago),
-        late_entry_reason=PAPER,
-        use_stock=False,
-    )
+    actor = cast.actor("national_admin")
+    return paper_dose(actor=actor, person=person, lot=lot, site=site, days_ago=days_ago)
 
 
 def _booked_today(cast, person, group, session, lot, site, screened):  # type: ignore[no-untyped-def]

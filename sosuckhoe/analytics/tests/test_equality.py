@@ -21,6 +21,7 @@ from sosuckhoe.analytics.tests.truth import tables, truths
 from sosuckhoe.people.models import Person, Sex
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Lot
+from sosuckhoe.testing.doses import PAPER
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import (
     Dose,
@@ -35,7 +36,6 @@ from sosuckhoe.vaccination.services.doses import dose_record, dose_void
 from sosuckhoe.vaccination.services.reactions import reaction_outcome_set, reaction_record
 from sosuckhoe.vaccination.services.registrations import registration_approve, registration_create
 
-PAPER = "Nhập bù từ sổ tiêm giấy"
 STEPS = 60
 # Birth data around the bands' bounds (a birthday near today, a leap day, a year alone).
 BIRTHS = [

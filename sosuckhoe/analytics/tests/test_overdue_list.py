@@ -20,26 +20,18 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.people.services import person_merge
 from sosuckhoe.places.selectors import country_root
 from sosuckhoe.supply.schedule import next_dose_due
+from sosuckhoe.testing.doses import paper_dose
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import VoidKind
-from sosuckhoe.vaccination.services.doses import dose_record, dose_void
+from sosuckhoe.vaccination.services.doses import dose_void
 from sosuckhoe.vaccination.services.eligibility import birth_of, prior_doses
 
 SYSTEM = Actor.system("tests")
-PAPER = "Nhập bù từ sổ tiêm giấy"
 
 
 def _paper(cast, person, lot, site, days_ago):  # type: ignore[no-untyped-def]
-    return dose_record(
-        actor=cast.actor("national_admin"),
-        person=person,
-        product=lot.product,
-        lot=lot,
-        site=site,
-        given_at=timezone.now() - dt.timedelta(days=days_ago),
-        late_entry_reason=PAPER,
-        use_stock=False,
-    )
+    actor = cast.actor("national_admin")
+    return paper_dose(actor=actor, person=person, lot=lot, site=site, days_ago=days_ago)
 
 
 @pytest.fixture

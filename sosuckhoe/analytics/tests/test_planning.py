@@ -29,13 +29,13 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, Facility, FacilityKind, UnitLevel
 from sosuckhoe.supply.models import Lot, MovementKind, Product, StockBalance, StockMovement
 from sosuckhoe.supply.services import stock_receive
+from sosuckhoe.testing.doses import PAPER
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.generator import campaign_generate
 from sosuckhoe.vaccination.models import Dose
 from sosuckhoe.vaccination.services.doses import dose_record
 
 JOB = Actor.system("planning-tests")
-PAPER = "Nhập bù từ sổ tiêm giấy"
 
 
 def test_remaining_doses_are_whole_series_for_those_not_begun_and_the_rest_of_begun_ones():

@@ -17,12 +17,11 @@ from sosuckhoe.analytics.targets import target_set
 from sosuckhoe.analytics.warning_services import warnings_raise
 from sosuckhoe.analytics.warnings import RULES, Thresholds, units_behind_plan, warning_reason
 from sosuckhoe.supply.models import DoseKind
+from sosuckhoe.testing.doses import paper_dose
 from sosuckhoe.testing.factories import PersonFactory
-from sosuckhoe.vaccination.services.doses import dose_record
 
 SYSTEM = Actor.system("tests")
 LIMITS = Thresholds()
-PAPER = "Nhập bù từ sổ tiêm giấy"
 
 
 @pytest.fixture
@@ -32,16 +31,8 @@ def commune(cast, site, stock):  # type: ignore[no-untyped-def]
     lot = stock("comirnaty", number="CO-1", doses=100)
     target_set(actor=SYSTEM, unit=cast.units.commune_a, persons=20)
     for days_ago in (1, 2, 3, 5, 8, 10, 13, 60, 61, 62):
-        dose_record(
-            actor=SYSTEM,
-            person=PersonFactory(home_unit=cast.units.commune_a),
-            product=lot.product,
-            lot=lot,
-            site=site,
-            given_at=timezone.now() - dt.timedelta(days=days_ago),
-            late_entry_reason=PAPER,
-            use_stock=False,
-        )
+        person = PersonFactory(home_unit=cast.units.commune_a)
+        paper_dose(actor=SYSTEM, person=person, lot=lot, site=site, days_ago=days_ago)
     return cast.units.commune_a
 
 

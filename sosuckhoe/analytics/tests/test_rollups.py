@@ -14,6 +14,7 @@ from sosuckhoe.analytics.services import dose_key, rollups_rebuild
 from sosuckhoe.analytics.tests.truth import dose_table, reaction_table, tables, truths
 from sosuckhoe.people.models import IdKind, Sex
 from sosuckhoe.people.services import person_merge, person_update
+from sosuckhoe.testing.doses import PAPER
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import AefiTerm, Dose, ReactionOutcome, VoidKind
 from sosuckhoe.vaccination.services import batch as batch_service
@@ -23,8 +24,6 @@ from sosuckhoe.vaccination.services.bookings import booking_check_in, booking_cr
 from sosuckhoe.vaccination.services.doses import dose_record, dose_void
 from sosuckhoe.vaccination.services.reactions import reaction_outcome_set, reaction_record
 from sosuckhoe.vaccination.services.registrations import registration_approve, registration_create
-
-PAPER = "Nhập bù từ sổ tiêm giấy"
 
 
 def _give(cast, person, lot, site, **kwargs):  # type: ignore[no-untyped-def]

@@ -38,15 +38,15 @@ from sosuckhoe.places.models import Facility, FacilityKind
 from sosuckhoe.supply.models import Product, ScheduleRule
 from sosuckhoe.supply.reference import supply_reference_load
 from sosuckhoe.supply.services import lot_register, stock_receive
+from sosuckhoe.testing.doses import paper_dose
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import AefiTerm, Dose, PriorityGroup
 from sosuckhoe.vaccination.services import reaction_record
-from sosuckhoe.vaccination.services.doses import dose_record, dose_void
+from sosuckhoe.vaccination.services.doses import dose_void
 from sosuckhoe.vaccination.services.reference import vaccination_reference_load
 from sosuckhoe.vaccination.services.registrations import registration_create
 
 SYSTEM = Actor.system("export-tests")
-PAPER = "Nhập bù từ sổ tiêm giấy"
 SITE_NAME = "Trạm Y tế Phường Nam Định"
 
 
@@ -85,16 +85,8 @@ def lot(site):
 
 def _given(cast, person, lot, site, days_ago):
     """A dose from the paper book, `days_ago` (its stock long counted)."""
-    return dose_record(
-        actor=cast.actor("site_staff"),
-        person=person,
-        product=lot.product,
-        lot=lot,
-        site=site,
-        given_at=timezone.now() - dt.timedelta(days=days_ago),
-        late_entry_reason=PAPER,
-        use_stock=False,
-    )
+    actor = cast.actor("site_staff")
+    return paper_dose(actor=actor, person=person, lot=lot, site=site, days_ago=days_ago)
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from sosuckhoe.accounts.models import AuditEvent
 from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.supply.models import OpenVial, StockBalance, StockMovement
 from sosuckhoe.supply.services import lot_recall
+from sosuckhoe.testing.doses import PAPER
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import Dose
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
 from sosuckhoe.vaccination.services.common import refusal_codes
 from sosuckhoe.vaccination.services.doses import dose_record
 
-PAPER = "Nhập bù từ sổ tiêm giấy"
 NOW = timezone.now
 
 

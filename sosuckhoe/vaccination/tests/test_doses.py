@@ -12,13 +12,12 @@ from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.places.models import Facility, FacilityKind
 from sosuckhoe.supply.models import StockBalance, StockMovement
 from sosuckhoe.supply.services import lot_recall
+from sosuckhoe.testing.doses import PAPER
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import Booking, BookingStatus, Dose, Screening, VoidKind
 from sosuckhoe.vaccination.services.bookings import booking_check_in, booking_create
 from sosuckhoe.vaccination.services.common import refusal_codes
 from sosuckhoe.vaccination.services.doses import dose_record, dose_void
-
-PAPER = "Nhập bù từ sổ tiêm giấy"
 
 
 def _give(cast, person, lot, site, role="site_staff", product=None, **kwargs):
