@@ -28,10 +28,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import StaffUser
+from sosuckhoe.analytics.overdue_selectors import overdue_persons
 from sosuckhoe.imports.models import ExportFormat, ExportList
 from sosuckhoe.people.models import IdKind, Person
 from sosuckhoe.places.models import AdminUnit, Facility
+from sosuckhoe.supply.dose_names import dose_name
 from sosuckhoe.supply.models import StockMovement
 from sosuckhoe.supply.selectors import stock_movements
 from sosuckhoe.vaccination.models import Dose, Reaction, Registration
@@ -238,6 +241,18 @@ REGISTRATION_COLUMNS = [
     Column(gettext_lazy("Channel"), lambda r: _display(r, "channel")),
     Column(gettext_lazy("Registered at"), lambda r: _local(r.created_at)),
 ]
+OVERDUE_COLUMNS = [
+    *_person_columns(lambda o: o.person, full=False),
+    Column(gettext_lazy("Last dose"), lambda o: _last_dose(o.last_dose)),
+    Column(gettext_lazy("Given on"), lambda o: o.last_dose.given_on if o.last_dose else None),
+    Column(gettext_lazy("Next dose"), lambda o: dose_name(o)),
+    Column(gettext_lazy("Due by"), lambda o: o.due_by),
+    Column(gettext_lazy("Days overdue"), lambda o: (timezone.localdate() - o.due_by).days),
+]
+
+
+def _last_dose(dose: Dose | None) -> str:
+    return f"{dose.product.name} · {dose_name(dose)}" if dose is not None else ""
 
 
 # --- Records ----------------------------------------------------------------------------
@@ -312,6 +327,11 @@ def _registrations(user: StaffUser, filters: Filters) -> QuerySet[Any]:
     ).order_by("created_at", "id")
 
 
+def _overdue(user: StaffUser, filters: Filters) -> QuerySet[Any]:
+    """The list of the overdue page, whatever vaccine the page was narrowed to."""
+    return overdue_persons(actor=Actor(user=user), unit=filters.unit)
+
+
 @dataclass(frozen=True)
 class ListSpec:
     columns: Sequence[Column]
@@ -326,6 +346,7 @@ LISTS: dict[str, ListSpec] = {
     ExportList.REACTIONS: ListSpec(REACTION_COLUMNS, _reactions, lambda r: r.dose.person),
     ExportList.STOCK_MOVEMENTS: ListSpec(STOCK_COLUMNS, _stock, None),
     ExportList.REGISTRATIONS: ListSpec(REGISTRATION_COLUMNS, _registrations, lambda r: r.person),
+    ExportList.OVERDUE: ListSpec(OVERDUE_COLUMNS, _overdue, lambda o: o.person),
 }
 
 

@@ -5,10 +5,12 @@ import datetime as dt
 from collections import Counter
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditEvent
@@ -16,6 +18,9 @@ from sosuckhoe.analytics.models import OverdueCount
 from sosuckhoe.analytics.overdue import overdue_count
 from sosuckhoe.analytics.overdue_selectors import overdue_page, overdue_persons
 from sosuckhoe.analytics.warnings import Thresholds, overdue_people
+from sosuckhoe.imports.exports import Filters
+from sosuckhoe.imports.exports_jobs import export_job_create, export_job_run
+from sosuckhoe.imports.models import ExportList
 from sosuckhoe.people.models import Person
 from sosuckhoe.people.services import person_merge
 from sosuckhoe.places.selectors import country_root
@@ -198,3 +203,29 @@ def test_the_page_shows_the_people_to_call_and_the_overdue_warning_links_to_it(
     assert warning.link == f"{url}?unit={cast.units.commune_a.code}"
     assert client.get(warning.link).status_code == 200
     assert client.get(f"{url}?unit={cast.units.commune_b.code}").status_code == 404
+
+
+def test_the_list_exports_with_the_persons_the_page_shows_and_the_days_overdue(cast, people):
+    today = timezone.localdate()
+    overdue_count(actor=SYSTEM, unit=country_root(), on=today)
+    shown = list(overdue_persons(actor=cast.actor("commune"), unit=cast.units.commune_a))
+    job = export_job_create(
+        actor=cast.actor("commune"),
+        list_kind=ExportList.OVERDUE,
+        export_format="xlsx",
+        filters=Filters(unit=cast.units.commune_a),
+        language="en",
+    )
+    job = export_job_run(job_id=job.pk)
+    header, *rows = load_workbook(job.file.path, read_only=True).worksheets[0].values
+    assert (header[0], header[-1]) == ("Full name", "Days overdue")
+    assert [row[0] for row in rows] == [o.person.full_name for o in shown]
+    assert [row[-1] for row in rows] == [(today - o.due_by).days for o in shown]
+    with pytest.raises(PermissionDenied):  # the analyst reads no personal data
+        export_job_create(
+            actor=cast.actor("analyst"),
+            list_kind=ExportList.OVERDUE,
+            export_format="csv",
+            filters=Filters(unit=cast.units.commune_a),
+            language="en",
+        )

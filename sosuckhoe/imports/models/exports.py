@@ -20,6 +20,7 @@ class ExportList(models.TextChoices):
     REACTIONS = "reactions", _("reactions after vaccination")
     STOCK_MOVEMENTS = "stock_movements", _("stock movements")
     REGISTRATIONS = "registrations", _("registrations")
+    OVERDUE = "overdue", _("people overdue")
 
 
 # Lists of personal records: only staff who read personal data export them. Stock movements
@@ -29,6 +30,7 @@ PERSONAL_LISTS = (
     ExportList.DOSES,
     ExportList.REACTIONS,
     ExportList.REGISTRATIONS,
+    ExportList.OVERDUE,
 )
 
 
