@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from sosuckhoe.places.models import AdminUnit, Facility
+from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.vaccination.models import (
     PriorityGroup,
@@ -173,17 +173,6 @@ class NotReachedForm(forms.Form):
     def __init__(self, *args, bands: Sequence[str], **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["band"].choices = [("", "—"), *((b, b) for b in bands)]
-
-
-class UnitPickForm(forms.Form):
-    """Narrow a page to one unit directly below the unit it shows (a GET form: the view reads
-    the unit itself, so that a unit further down, reached by drilling, is taken too)."""
-
-    unit = forms.ChoiceField(label=_("Unit"))
-
-    def __init__(self, *args, unit: AdminUnit, children: Sequence[AdminUnit], **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, initial={"unit": unit.code}, **kwargs)
-        self.fields["unit"].choices = [(u.code, u.name) for u in (unit, *children)]
 
 
 class SessionChoiceField(forms.ModelMultipleChoiceField):

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest
 
-from sosuckhoe.console.forms_vaccination import UnitPickForm
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.selectors import unit_children, unit_within
 
@@ -14,7 +13,7 @@ from sosuckhoe.places.selectors import unit_children, unit_within
 class UnitPick:
     unit: AdminUnit  # the unit the page shows
     trail: list[AdminUnit]  # from the officer's unit down to `unit`: the links back up
-    form: UnitPickForm | None  # None: no unit below `unit` to pick
+    choices: list[AdminUnit]  # `unit` and the units directly below it; none: nothing to pick
 
     @property
     def query(self) -> str:
@@ -39,4 +38,4 @@ def unit_pick(request: HttpRequest) -> UnitPick:
     trail = [own, *(unit_within(unit=own, code=c) for c in codes)]
     # A commune has nothing below it: its officer never sees a picker, and asks nothing.
     children = [] if unit.level == UnitLevel.COMMUNE else unit_children(unit=unit)
-    return UnitPick(unit, trail, UnitPickForm(unit=unit, children=children) if children else None)
+    return UnitPick(unit, trail, [unit, *children] if children else [])
