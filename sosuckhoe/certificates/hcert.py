@@ -52,9 +52,7 @@ class CoseSign1:
         return self.unprotected.get(label)
 
     def to_be_signed(self) -> bytes:
-        """The Sig_structure (RFC 9052 4.4): ["Signature1", protected, external_aad, payload]."""
-        protected, payload = cbor_bytes(self.protected_bytes), cbor_bytes(self.payload)
-        return _SIG_STRUCTURE_HEAD + protected + b"\x40" + payload  # no external data
+        return _sig_structure(cbor_bytes(self.protected_bytes), cbor_bytes(self.payload))
 
 
 @dataclass(frozen=True)
@@ -74,6 +72,12 @@ class Cwt:
 _SIG_STRUCTURE_HEAD = b"\x84\x6aSignature1"  # an array of 4, the text "Signature1"
 _COSE_SIGN1_HEAD = b"\xd2\x84"  # tag 18, an array of 4
 _EMPTY_MAP = b"\xa0"
+
+
+def _sig_structure(protected: bytes, payload: bytes) -> bytes:
+    """The Sig_structure (RFC 9052 4.4), ["Signature1", protected, external_aad, payload], of
+    the protected header and payload already framed as byte strings; no external data."""
+    return _SIG_STRUCTURE_HEAD + protected + b"\x40" + payload
 
 
 def cbor_bytes(data: bytes) -> bytes:
@@ -117,8 +121,7 @@ def cose_sign(claims: bytes, *, key: ec.EllipticCurvePrivateKey, kid: bytes) -> 
     """A tagged COSE_Sign1 by ES256, its signature as COSE wants it: r and s, 32 bytes each."""
     protected = cbor_bytes(_protected_header(kid))
     payload = cbor_bytes(claims)
-    to_be_signed = _SIG_STRUCTURE_HEAD + protected + b"\x40" + payload  # no external data
-    r, s = decode_dss_signature(key.sign(to_be_signed, ECDSA_SHA256))
+    r, s = decode_dss_signature(key.sign(_sig_structure(protected, payload), ECDSA_SHA256))
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return _COSE_SIGN1_HEAD + protected + _EMPTY_MAP + payload + cbor_bytes(signature)
 
