@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Sum
+from django.db.models import Case, Sum, Value, When
 from django.http import Http404
+from django.utils import timezone
 
 from sosuckhoe.analytics.models import ReactionRollup, Warning, WarningKind
 from sosuckhoe.analytics.warning_services import TOLD_AT_SOURCE, warning_link
 from sosuckhoe.analytics.warnings import warning_reason
 
 LIST_LIMIT = 200
+PANEL_DAYS = 7
 SIGNAL_KINDS = (WarningKind.REACTION_PRR, WarningKind.REACTION_OE)
 
 
@@ -40,8 +42,22 @@ def warnings_list(*, user: Any, kind: str = "", limit: int = LIST_LIMIT) -> list
 
 
 def warnings_latest(*, user: Any, limit: int = 5) -> list[WarningRow]:
-    """The few latest, for the dashboard's panel (`console/_warnings_panel.html`)."""
-    return warnings_list(user=user, limit=limit)
+    """The few most urgent, for the dashboard's panel (`console/_warnings_panel.html`): those
+    of the last PANEL_DAYS days first, by kind in WarningKind's order (a serious reaction
+    before a commune's weekly count of people overdue, of which a province has one a
+    commune), the newest first within a kind; older ones after."""
+    since = timezone.now() - dt.timedelta(days=PANEL_DAYS)
+    recent = Case(When(raised_at__gte=since, then=Value(0)), default=Value(1))
+    urgency = Case(
+        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(WarningKind.values)),
+        default=Value(len(WarningKind.values)),
+    )
+    warnings = (
+        Warning.objects.visible_to(user)
+        .select_related("unit")
+        .order_by(recent, urgency, "-raised_at", "-id")
+    )
+    return [_row(w) for w in warnings[:limit]]
 
 
 def warning_read(*, user: Any, warning_uuid: UUID) -> WarningRow:

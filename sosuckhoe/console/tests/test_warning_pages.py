@@ -86,3 +86,19 @@ def test_the_panel_shows_the_latest_few(cast):
     )
     assert html.count("data-warning=") == 5
     assert reverse("console:warnings") in html
+
+
+OVERDUE = {"count": 5, "day": "27/11/2026"}
+SERIOUS = {"case": "PU-2026-0001", "product": "Comirnaty", "day": "26/11/2026", "terms": "S2"}
+
+
+def test_the_panel_puts_the_most_urgent_of_the_week_first(cast):
+    commune = cast.units.commune_a
+    overdue = [_warning(commune, f"o{n}", WarningKind.OVERDUE, OVERDUE) for n in range(6)]
+    serious = _warning(commune, "serious", WarningKind.SERIOUS_REACTION, SERIOUS)
+    old = _warning(commune, "old", WarningKind.SERIOUS_REACTION, SERIOUS)
+    Warning.objects.filter(pk=old.pk).update(raised_at=timezone.now() - dt.timedelta(days=8))
+    shown = [row.warning for row in warnings_latest(user=cast.users["province"])]
+    assert shown[0] == serious
+    assert old not in shown
+    assert shown[1:] == sorted(overdue, key=lambda w: (w.raised_at, w.pk), reverse=True)[:4]
