@@ -17,6 +17,20 @@ from sosuckhoe.analytics.warnings import warning_reason
 
 LIST_LIMIT = 200
 PANEL_DAYS = 7
+# The panel's order: harm to a person or an outbreak first, then what stops vaccination
+# (stock), then a unit's work (entries, its plan), then the weekly counts of each commune.
+URGENCY = (
+    WarningKind.SERIOUS_REACTION,
+    WarningKind.DECLARATION_SURGE,
+    WarningKind.REACTION_PRR,
+    WarningKind.REACTION_OE,
+    WarningKind.STOCK_OUT,
+    WarningKind.LOT_EXPIRING,
+    WarningKind.ENTRY_BACKLOG,
+    WarningKind.BEHIND_PLAN,
+    WarningKind.OVERDUE,
+    WarningKind.DATA_QUALITY,
+)
 SIGNAL_KINDS = (WarningKind.REACTION_PRR, WarningKind.REACTION_OE)
 
 
@@ -43,14 +57,14 @@ def warnings_list(*, user: Any, kind: str = "", limit: int = LIST_LIMIT) -> list
 
 def warnings_latest(*, user: Any, limit: int = 5) -> list[WarningRow]:
     """The few most urgent, for the dashboard's panel (`console/_warnings_panel.html`): those
-    of the last PANEL_DAYS days first, by kind in WarningKind's order (a serious reaction
-    before a commune's weekly count of people overdue, of which a province has one a
-    commune), the newest first within a kind; older ones after."""
+    of the last PANEL_DAYS days first, by kind in URGENCY's order (a serious reaction before
+    a commune's weekly count of people overdue, of which a province has one a commune), the
+    newest first within a kind; older ones after."""
     since = timezone.now() - dt.timedelta(days=PANEL_DAYS)
     recent = Case(When(raised_at__gte=since, then=Value(0)), default=Value(1))
     urgency = Case(
-        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(WarningKind.values)),
-        default=Value(len(WarningKind.values)),
+        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(URGENCY)),
+        default=Value(len(URGENCY)),
     )
     warnings = (
         Warning.objects.visible_to(user)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sosuckhoe.analytics.models import ReactionRollup, Warning, WarningKind
-from sosuckhoe.analytics.warning_selectors import warnings_latest
+from sosuckhoe.analytics.warning_selectors import URGENCY, warnings_latest
 from sosuckhoe.supply.models import Product
 from sosuckhoe.supply.services import lot_register
 from sosuckhoe.vaccination.models import AefiTerm
@@ -102,3 +102,7 @@ def test_the_panel_puts_the_most_urgent_of_the_week_first(cast):
     assert shown[0] == serious
     assert old not in shown
     assert shown[1:] == sorted(overdue, key=lambda w: (w.raised_at, w.pk), reverse=True)[:4]
+
+
+def test_every_kind_of_warning_has_its_place_in_the_panel():
+    assert sorted(URGENCY) == sorted(WarningKind.values)
