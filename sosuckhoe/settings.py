@@ -384,10 +384,12 @@ WARNING_USE_RATE_DAYS = env_int("WARNING_USE_RATE_DAYS", 14, minimum=1)
 WARNING_QUALITY_DAYS = env_int("WARNING_QUALITY_DAYS", 1, minimum=1)
 WARNING_MAX_AGE = env_int("WARNING_MAX_AGE", 120, minimum=1)
 WARNING_MIN_INTERVAL_DAYS = env_int("WARNING_MIN_INTERVAL_DAYS", 14, minimum=1)
-# People overdue: a commune with at least 1 resident past the window of their next dose, in the
-# daily count (analytics/overdue.py) of the last 2 days (a count older than that is stale);
-# raised once a week while there are some.
+# People overdue: a commune with at least 1 resident more than 14 days past the window of their
+# next dose (two weeks: a session or two missed, not a late day), in the daily count
+# (analytics/overdue.py) of the last 2 days (a count older than that is stale); raised once a
+# week while there are some.
 WARNING_OVERDUE_MIN = env_int("WARNING_OVERDUE_MIN", 1, minimum=1)
+WARNING_OVERDUE_DAYS = env_int("WARNING_OVERDUE_DAYS", 14, minimum=0)
 WARNING_OVERDUE_COUNT_DAYS = env_int("WARNING_OVERDUE_COUNT_DAYS", 2, minimum=1)
 # A unit behind its coverage plan: at its pace of the last 14 days it reaches the planned
 # coverage more than 7 days after the plan's date (a pace over 14 days moves by a week with

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from sosuckhoe.analytics.models import (
     CoveragePlan,
     DoseRollup,
-    OverdueCount,
+    OverduePerson,
     ReactionRollup,
     Warning,
     WarningKind,
@@ -64,6 +64,7 @@ class Thresholds:
     quality_days: int = 1
     overdue_count_days: int = 2
     overdue_min: int = 1
+    overdue_days: int = 14
     max_age: int = 120
     min_interval_days: int = 14
     ears_threshold: float = 3.0
@@ -84,6 +85,7 @@ class Thresholds:
             quality_days=settings.WARNING_QUALITY_DAYS,
             overdue_count_days=settings.WARNING_OVERDUE_COUNT_DAYS,
             overdue_min=settings.WARNING_OVERDUE_MIN,
+            overdue_days=settings.WARNING_OVERDUE_DAYS,
             max_age=settings.WARNING_MAX_AGE,
             min_interval_days=settings.WARNING_MIN_INTERVAL_DAYS,
             ears_threshold=settings.WARNING_EARS_THRESHOLD,
@@ -517,13 +519,15 @@ def stock_outs(*, today: dt.date, limits: Thresholds) -> list[Candidate]:
 
 
 def overdue_people(*, today: dt.date, limits: Thresholds) -> list[Candidate]:
-    """Per commune: residents past the end of their next dose's window, as the daily count
-    (`analytics.overdue`) found them in the last days; once a week while there are some."""
+    """Per commune: residents more than `overdue_days` past the end of their next dose's
+    window, as the daily count (`analytics.overdue`) listed them in the last days; once a week
+    while there are some."""
     since = today - dt.timedelta(days=limits.overdue_count_days)
+    late = today - dt.timedelta(days=limits.overdue_days)
     rows = (
-        OverdueCount.objects.filter(counted_on__gte=since, persons__gt=0)
+        OverduePerson.objects.filter(counted_on__gte=since, due_by__lt=late)
         .values_list("unit_id", "unit__code")
-        .annotate(n=Sum("persons"), day=Max("counted_on"))
+        .annotate(n=Count("person_id", distinct=True), day=Max("counted_on"))
     )
     week = f"{today.isocalendar().year}-W{today.isocalendar().week:02d}"
     people = reverse("console:overdue")

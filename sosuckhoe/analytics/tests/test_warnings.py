@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.analytics.models import (
     DoseRollup,
-    OverdueCount,
+    OverduePerson,
     ReactionRollup,
     Warning,
     WarningDigest,
@@ -275,21 +275,33 @@ def test_stock_that_lasts_long_enough_is_no_warning(site, stock, today):
 # --- People overdue ------------------------------------------------------------------------
 
 
-def test_a_commune_with_residents_overdue_in_the_recent_count_is_a_warning(cast, today):
+def test_a_commune_with_residents_long_overdue_in_the_recent_count_is_a_warning(cast, today):
     fresh, stale = today - dt.timedelta(days=1), today - dt.timedelta(days=9)
-    for unit, kind, number, persons, day in (
-        (cast.units.commune_a, "primary", 2, 3, fresh),
-        (cast.units.commune_a, "booster", 1, 2, fresh),
-        (cast.units.commune_b, "primary", 2, 5, stale),
-        (cast.units.other_commune, "", 0, 0, fresh),
+    long_ago, lately = today - dt.timedelta(days=60), today - dt.timedelta(days=5)
+    for unit, due_by, counted_on in (
+        (cast.units.commune_a, long_ago, fresh),
+        (cast.units.commune_a, long_ago, fresh),
+        (cast.units.commune_a, lately, fresh),  # five days late: not yet
+        (cast.units.commune_b, long_ago, stale),  # a count too old to tell
+        (cast.units.other_commune, lately, fresh),
     ):
-        OverdueCount.objects.create(
-            unit=unit, kind=kind, number=number, persons=persons, counted_on=day
+        OverduePerson.objects.create(
+            unit=unit,
+            person=PersonFactory(home_unit=unit),
+            kind="primary",
+            number=2,
+            due_by=due_by,
+            counted_on=counted_on,
         )
     found = overdue_people(today=today, limits=LIMITS)
-    assert [(c.unit_id, c.numbers["count"]) for c in found] == [(cast.units.commune_a.pk, 5)]
+    assert [(c.unit_id, c.numbers["count"]) for c in found] == [(cast.units.commune_a.pk, 2)]
     assert found[0].link.endswith(f"?unit={cast.units.commune_a.code}")
-    assert "5" in _reason(found[0])
+    assert "2" in _reason(found[0])
+    strict = dataclasses.replace(LIMITS, overdue_days=0)
+    assert {c.unit_id for c in overdue_people(today=today, limits=strict)} == {
+        cast.units.commune_a.pk,
+        cast.units.other_commune.pk,
+    }
 
 
 # --- The sites' day -------------------------------------------------------------------------
