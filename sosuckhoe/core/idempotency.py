@@ -1,6 +1,6 @@
 """Doing a creation at most once per submission key."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 from uuid import UUID
 
@@ -41,7 +41,21 @@ def create_once(
         return _replay(SubmissionKey.objects.get(key=key), owner=owner, find=find)
 
 
+def _sent_by_another() -> ValidationError:
+    return ValidationError(_("This form was sent by someone else; open it again."))
+
+
 def _replay(done: SubmissionKey, *, owner: str, find: Callable[[UUID], T]) -> T:
     if done.owner != owner:
-        raise ValidationError(_("This form was sent by someone else; open it again."))
+        raise _sent_by_another()
     return find(done.result_uuid)
+
+
+def replayed(done: SubmissionKey, *, owner: str, found: Mapping[UUID, T]) -> T:
+    """What create_once answers for a key already used, in a batch: the record it made, from
+    `found` (the batch's read of them within the owner's scope); refused as create_once
+    refuses it when the key is someone else's or the record is out of the owner's reach."""
+    record = found.get(done.result_uuid)
+    if done.owner != owner or record is None:
+        raise _sent_by_another()
+    return record

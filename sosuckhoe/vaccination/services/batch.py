@@ -24,6 +24,7 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
 from sosuckhoe.analytics.services import RollupChanges, rollups_apply
 from sosuckhoe.core.bulk import bulk_insert
+from sosuckhoe.core.idempotency import replayed
 from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.people.models import Person
@@ -266,9 +267,9 @@ class _Chunk:
 
     def _replay(self, index: int, done: SubmissionKey) -> DoseItemResult:
         """What create_once answers for a key already used: its dose, or the refusal."""
-        dose = self.replayed.get(done.result_uuid)
-        if done.owner != self.actor.name or dose is None:
-            error = ValidationError(_("This form was sent by someone else; open it again."))
+        try:
+            dose = replayed(done, owner=self.actor.name, found=self.replayed)
+        except ValidationError as error:
             return DoseItemResult(index, None, error)
         return DoseItemResult(index, dose, None)
 

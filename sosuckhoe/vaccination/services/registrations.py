@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor, audit_event
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core.bulk import bulk_insert
-from sosuckhoe.core.idempotency import create_once
+from sosuckhoe.core.idempotency import create_once, replayed
 from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.people.models import Person
 from sosuckhoe.people.services import person_merge
@@ -218,11 +218,11 @@ class _RegistrationChunk:
 
     def _replay(self, index: int, done: SubmissionKey) -> RegistrationItemResult:
         """What create_once answers for a key already used: its registration, or the refusal."""
-        registration = self.replayed.get(done.result_uuid)
-        if done.owner != self.actor.name or registration is None:
-            error = ValidationError(_("This form was sent by someone else; open it again."))
+        try:
+            found = replayed(done, owner=self.actor.name, found=self.replayed)
+        except ValidationError as error:
             return RegistrationItemResult(index, None, error)
-        return RegistrationItemResult(index, registration, None)
+        return RegistrationItemResult(index, found, None)
 
 
 @transaction.atomic
