@@ -106,12 +106,21 @@ def persons_screened(site: object, count: int) -> list[tuple[str, str]]:
     from sosuckhoe.accounts.audit import Actor
     from sosuckhoe.people.models import Person
     from sosuckhoe.supply.models import Product
-    from sosuckhoe.vaccination.models import ScreeningItem
+    from sosuckhoe.vaccination.models import Screening, ScreeningItem, ScreeningOutcome
     from sosuckhoe.vaccination.services import eligibility_check
     from sosuckhoe.vaccination.services.screening import Vitals, screening_record
 
     today, actor = timezone.localdate(), Actor.system("bench")
     comirnaty = Product.objects.get(key="comirnaty")
+    # Those an earlier run of today screened here and did not vaccinate: a run can be repeated.
+    chosen = [
+        (str(person), str(screening))
+        for person, screening in Screening.objects.filter(
+            site=site, screened_on=today, outcome=ScreeningOutcome.ELIGIBLE
+        )
+        .exclude(person__doses__given_on=today)
+        .values_list("person__uuid", "uuid")[:count]
+    ]
     answers = dict.fromkeys(
         ScreeningItem.objects.filter(
             form__kind="adult", answer_type__startswith="yes_no"
@@ -124,7 +133,6 @@ def persons_screened(site: object, count: int) -> list[tuple[str, str]]:
         .exclude(screenings__screened_on=today)
         .order_by("?")
     )
-    chosen: list[tuple[str, str]] = []
     for person in candidates[: count * 3].iterator():
         if len(chosen) == count:
             break

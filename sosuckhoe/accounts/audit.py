@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
+from sosuckhoe.core.bulk import unsaved
 from sosuckhoe.places.models import AdminUnit
 
 
@@ -94,9 +95,10 @@ def audit_event(
     summary: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """The event audit_write appends, unsaved: a batch writes many with one bulk_create."""
-    return AuditEvent(
-        actor=actor.user,
+    """The event audit_write appends, unsaved: a batch writes many with one bulk_insert."""
+    return unsaved(
+        AuditEvent,
+        {"actor": actor.user},
         actor_username=actor.name,
         ip=actor.ip,
         action=action,

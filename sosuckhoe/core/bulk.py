@@ -10,13 +10,50 @@ Django's IntegrityError as an INSERT would.
 """
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.db.models.base import ModelState
 from psycopg.types.json import Jsonb
 
 M = TypeVar("M", bound=models.Model)
+
+
+@cache
+def _defaults(model: type[models.Model]) -> tuple[dict[str, Any], tuple[tuple[str, Callable], ...]]:
+    """A model's field defaults by attribute name: the constant ones, and those to call."""
+    constant: dict[str, Any] = {}
+    called: list[tuple[str, Callable]] = []
+    for f in model._meta.concrete_fields:
+        if f.has_default() and callable(f.default):
+            called.append((f.attname, f.default))
+        else:
+            constant[f.attname] = f.get_default()
+    return constant, tuple(called)
+
+
+def unsaved(model: type[M], related: dict[str, models.Model | None], **values: Any) -> M:
+    """A new instance of `model` that a batch inserts with bulk_insert: `values` by attribute
+    name (`person_id`, not `person`), `related` the rows its foreign keys name, kept as if
+    read with select_related. A sixth of what `model(**fields)` costs (Django sets every
+    field through its descriptor): for the thousands of doses, ledger lines and audit rows
+    of a batch, a tenth of its time. No pre_init/post_init signals: only for models that
+    have no receivers of them (none of the project's do)."""
+    constant, called = _defaults(model)
+    obj = model.__new__(model)
+    fields = obj.__dict__
+    fields.update(constant)
+    for attname, default in called:
+        if attname not in values:
+            fields[attname] = default()
+    fields.update(values)
+    for name, row in related.items():
+        fields[model._meta.get_field(name).attname] = None if row is None else row.pk
+    obj._state = ModelState()
+    obj._state.fields_cache.update(related)
+    return obj
 
 
 def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterator[tuple]) -> None:

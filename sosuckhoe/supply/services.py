@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_event, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
-from sosuckhoe.core.bulk import bulk_insert
+from sosuckhoe.core.bulk import bulk_insert, unsaved
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import (
@@ -409,37 +409,62 @@ def stock_use_within(
 
 @dataclass
 class _PairUses:
-    """What a batch takes of one lot at one facility: the locked balance, the vial drawn from."""
+    """What a batch takes of one lot at one facility: the balance as judged, the doses taken,
+    and once written, the vial being drawn from and every vial drawn from."""
 
     facility: Facility
     lot: Lot
     left: int
-    vial: OpenVial | None
     taken: int = 0
-    vials: list[OpenVial] = field(default_factory=list)  # every vial drawn from, to save
+    vial: OpenVial | None = None
+    vials: list[OpenVial] = field(default_factory=list)
+
+
+class StockMoved(Exception):
+    """Between judging a batch's uses and writing them, another writer took so much of a
+    balance that a use judged possible is no longer: judge the batch again, stock locked."""
 
 
 class StockUses:
-    """Uses of stock for a batch of doses: each use checked by the rules of stock_use and
-    taken from balances locked (in id order) up front, then all written in a few
-    statements: one UPDATE per balance, the vials, the ledger lines and their audit rows."""
+    """Uses of stock for a batch of doses, each checked by the rules of stock_use, then all
+    written in a few statements: one UPDATE per balance, the vials, the ledger lines and their
+    audit rows.
 
-    def __init__(self, *, actor: Actor, pairs: Iterable[tuple[Facility, Lot]]) -> None:
+    The uses are judged on the balances as read when the batch began, unlocked unless
+    `locked`: two batches of one site would otherwise take turns for the whole of their
+    judging. `write` locks the balances and open vials (in id order), reads them again and
+    draws the vials from what it finds; should a balance now hold less than the batch takes,
+    it raises StockMoved and the caller judges the batch again with `locked`."""
+
+    def __init__(
+        self, *, actor: Actor, pairs: Iterable[tuple[Facility, Lot]], locked: bool = False
+    ) -> None:
         self.actor = actor
-        wanted = {(f.pk, lot.pk): (f, lot) for f, lot in pairs}
         self.pairs: dict[tuple[int, int], _PairUses] = {}
-        self.uses: list[tuple[_PairUses, OpenVial | None, dt.date, str]] = []
-        if not wanted:
-            return
-        keys = Q()
-        for facility_id, lot_id in wanted:
-            keys |= Q(facility_id=facility_id, lot_id=lot_id)
-        balances = StockBalance.objects.select_for_update().filter(keys).order_by("pk")
-        left = {(b.facility_id, b.lot_id): b.doses for b in balances}
-        vials = OpenVial.objects.select_for_update().filter(keys, closed_at__isnull=True)
-        open_vials = {(v.facility_id, v.lot_id): v for v in vials.order_by("pk")}
+        self.uses: list[tuple[_PairUses, dt.date, str]] = []
+        wanted = {(f.pk, lot.pk): (f, lot) for f, lot in pairs}
+        left = self._balances(wanted, locked=locked)
         for key, (facility, lot) in wanted.items():
-            self.pairs[key] = _PairUses(facility, lot, left.get(key, 0), open_vials.get(key))
+            self.pairs[key] = _PairUses(facility, lot, left.get(key, 0))
+
+    @staticmethod
+    def _keys(pairs: Iterable[tuple[int, int]]) -> Q:
+        keys = Q(pk__in=[])
+        for facility_id, lot_id in pairs:
+            keys |= Q(facility_id=facility_id, lot_id=lot_id)
+        return keys
+
+    def _balances(
+        self, pairs: Iterable[tuple[int, int]], *, locked: bool
+    ) -> dict[tuple[int, int], int]:
+        """Doses on hand per (facility id, lot id); the rows locked in id order if `locked`."""
+        pairs = list(pairs)
+        if not pairs:
+            return {}
+        balances = StockBalance.objects.filter(self._keys(pairs))
+        if locked:
+            balances = balances.select_for_update().order_by("pk")
+        return {(b.facility_id, b.lot_id): b.doses for b in balances}
 
     def take(
         self, *, facility: Facility, lot: Lot, on: dt.date, reference: str
@@ -454,14 +479,67 @@ class StockUses:
         if pair.left < 1:
             return _out_of_stock(facility, lot, 1)
         pair.left, pair.taken = pair.left - 1, pair.taken + 1
-        vial = self._vial_draw(pair) if lot.doses_per_vial > 1 else None
-        self.uses.append((pair, vial, on, reference))
+        self.uses.append((pair, on, reference))
         return None
+
+    def write(self) -> dict[str, StockMovement]:
+        """Write what was taken; the ledger lines by their reference."""
+        taking = {key: pair for key, pair in self.pairs.items() if pair.taken}
+        if not taking:
+            return {}
+        left = self._balances(taking, locked=True)
+        if any(left.get(key, 0) < pair.taken for key, pair in taking.items()):
+            raise StockMoved
+        vials = OpenVial.objects.select_for_update().filter(
+            self._keys(taking), closed_at__isnull=True
+        )
+        for vial in vials.order_by("pk"):
+            taking[(vial.facility_id, vial.lot_id)].vial = vial
+        for pair in taking.values():
+            pair.left = left[(pair.facility.pk, pair.lot.pk)]
+        drawn = [
+            self._vial_draw(pair) if pair.lot.doses_per_vial > 1 else None for pair, *_ in self.uses
+        ]
+        now = timezone.now()
+        for pair in taking.values():
+            StockBalance.objects.filter(facility=pair.facility, lot=pair.lot).update(
+                doses=F("doses") - pair.taken, updated_at=now
+            )
+            for vial in pair.vials:
+                if vial.pk is not None:
+                    vial.save(update_fields=["used", "closed_at", "wasted"])
+        OpenVial.objects.bulk_create(
+            v for pair in taking.values() for v in pair.vials if v.pk is None
+        )
+        # Built by this class from checked rows, so no full_clean; the database checks them.
+        movements = bulk_insert(
+            StockMovement,
+            [
+                unsaved(
+                    StockMovement,
+                    {
+                        "facility": pair.facility,
+                        "lot": pair.lot,
+                        "vial": vial,
+                        "recorded_by": self.actor.user,
+                    },
+                    kind=MovementKind.USE,
+                    doses=-1,
+                    on=on,
+                    reference=reference,
+                    recorded_by_name=self.actor.name,
+                )
+                for (pair, on, reference), vial in zip(self.uses, drawn, strict=True)
+            ],
+        )
+        bulk_insert(AuditEvent, (_movement_event(self.actor, m) for m in movements))
+        return {m.reference: m for m in movements}
 
     @staticmethod
     def _vial_draw(pair: _PairUses) -> OpenVial:
-        """As _vial_draw does: from the open vial, else a new one (what its label holds,
-        unless the stock counted holds less)."""
+        """As _vial_draw does, one dose at a time: from the open vial, else a new one (what
+        its label holds, unless the stock counted holds less)."""
+        pair.left -= 1
         if pair.vial is None:
             size = min(pair.lot.doses_per_vial, pair.left + 1)
             pair.vial = OpenVial(facility=pair.facility, lot=pair.lot, doses=size)
@@ -473,41 +551,6 @@ class StockUses:
             vial.closed_at, vial.wasted = timezone.now(), 0
             pair.vial = None
         return vial
-
-    def write(self) -> dict[str, StockMovement]:
-        """Write what was taken; the ledger lines by their reference."""
-        now = timezone.now()
-        for pair in self.pairs.values():
-            if pair.taken:
-                StockBalance.objects.filter(facility=pair.facility, lot=pair.lot).update(
-                    doses=F("doses") - pair.taken, updated_at=now
-                )
-            for vial in pair.vials:
-                if vial.pk is not None:
-                    vial.save(update_fields=["used", "closed_at", "wasted"])
-        OpenVial.objects.bulk_create(
-            v for pair in self.pairs.values() for v in pair.vials if v.pk is None
-        )
-        # Built by this class from checked rows, so no full_clean; the database checks them.
-        movements = bulk_insert(
-            StockMovement,
-            [
-                StockMovement(
-                    facility=pair.facility,
-                    lot=pair.lot,
-                    kind=MovementKind.USE,
-                    doses=-1,
-                    on=on,
-                    reference=reference,
-                    vial=vial,
-                    recorded_by=self.actor.user,
-                    recorded_by_name=self.actor.name,
-                )
-                for pair, vial, on, reference in self.uses
-            ],
-        )
-        bulk_insert(AuditEvent, (_movement_event(self.actor, m) for m in movements))
-        return {m.reference: m for m in movements}
 
 
 def _vial_give_back(actor: Actor, use: StockMovement, returned: StockMovement) -> None:

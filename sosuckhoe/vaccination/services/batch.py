@@ -31,7 +31,7 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.cache import reference_pinned
 from sosuckhoe.supply.models import Lot, Product
-from sosuckhoe.supply.services import StockUses
+from sosuckhoe.supply.services import StockMoved, StockUses
 from sosuckhoe.vaccination.models import Dose, Registration, RegistrationStatus, Screening
 from sosuckhoe.vaccination.services.bookings import booking_close_for_dose
 from sosuckhoe.vaccination.services.common import persons_locked, refusal
@@ -83,7 +83,11 @@ def doses_record_batch(
     reasons; results in the order of the items."""
     results: list[DoseItemResult] = []
     for start in range(0, len(items), CHUNK):
-        results += _chunk_record(actor, items[start : start + CHUNK], start, use_stock)
+        chunk = items[start : start + CHUNK]
+        try:
+            results += _chunk_record(actor, chunk, start, use_stock, stock_locked=False)
+        except StockMoved:
+            results += _chunk_record(actor, chunk, start, use_stock, stock_locked=True)
     return results
 
 
@@ -134,14 +138,25 @@ class _References:
         sites = [_pk_or(i.site, Facility) for i in items]
         for site in Facility.objects.select_related("unit").filter(_named(sites)):
             refs.sites[site.pk] = refs.sites[site.uuid] = site
-        screenings = [_pk_or(i.screening, Screening) for i in items if i.screening is not None]
-        if screenings:
-            for screening in Screening.objects.select_related("product").filter(_named(screenings)):
-                refs.screenings[screening.pk] = refs.screenings[screening.uuid] = screening
         names = {i.vaccinator for i in items if i.vaccinator}
         if names:
             refs.vaccinators = {u.username: u for u in StaffUser.objects.filter(username__in=names)}
         return refs
+
+    def screenings_load(self, items: Sequence[DoseItem], facts: dict[int, PersonFacts]) -> None:
+        """The screenings the items name: most are their persons' own, which the facts hold;
+        the others (of another person, or none) are looked for."""
+        for person in facts.values():
+            for screening in person.screenings:
+                self.screenings[screening.pk] = self.screenings[screening.uuid] = screening
+        missing = [
+            _pk_or(i.screening, Screening)
+            for i in items
+            if i.screening is not None and _key(i.screening, Screening) not in self.screenings
+        ]
+        if missing:
+            for screening in Screening.objects.select_related("product").filter(_named(missing)):
+                self.screenings[screening.pk] = self.screenings[screening.uuid] = screening
 
     def _persons_lock(self, items: Sequence[DoseItem]) -> None:
         for person in persons_locked(_named([_pk_or(i.person, Person) for i in items])):
@@ -288,9 +303,11 @@ def _replayed_doses(actor: Actor, replays: dict[UUID, SubmissionKey]) -> dict[UU
 
 @transaction.atomic
 def _chunk_record(
-    actor: Actor, items: Sequence[DoseItem], offset: int, use_stock: bool
+    actor: Actor, items: Sequence[DoseItem], offset: int, use_stock: bool, *, stock_locked: bool
 ) -> list[DoseItemResult]:
     refs = _References.load(items)
+    facts = person_facts({person.pk for person in refs.persons.values()})
+    refs.screenings_load(items, facts)
     entries: dict[int, DoseEntry] = {}
     results: dict[int, DoseItemResult] = {}
     for index, item in enumerate(items):
@@ -304,8 +321,8 @@ def _chunk_record(
     pairs = {(e.site, e.lot) for e in entries.values()} if use_stock else set()
     chunk = _Chunk(
         actor=actor,
-        facts=person_facts({e.person.pk for e in entries.values()}),
-        stock=StockUses(actor=actor, pairs=pairs) if use_stock else None,
+        facts=facts,
+        stock=StockUses(actor=actor, pairs=pairs, locked=stock_locked) if use_stock else None,
         replays=replays,
         replayed=_replayed_doses(actor, replays),
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor, audit_event
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
 from sosuckhoe.analytics.services import RollupChanges, rollups_apply
+from sosuckhoe.core.bulk import unsaved
 from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility, FacilityKind
@@ -221,21 +222,24 @@ def dose_check(actor: Actor, entry: DoseEntry, facts: PersonFacts) -> Verdict:
 def dose_of(entry: DoseEntry, verdict: Verdict) -> Dose:
     """The dose row of an entry the rules allowed, not saved."""
     assessment = verdict.assessment
-    return Dose(
+    return unsaved(
+        Dose,
+        {
+            "person": entry.person,
+            "product": entry.product,
+            "lot": entry.lot,
+            "site": entry.site,
+            "vaccinator": entry.vaccinator,
+            "screening": verdict.screening,
+            "booking": verdict.booking,
+            "rule": assessment.rule,
+        },
         uuid=uuidlib.uuid4(),
-        person=entry.person,
-        product=entry.product,
-        lot=entry.lot,
-        site=entry.site,
         given_at=entry.given_at,
         given_on=entry.given_on,
-        vaccinator=entry.vaccinator,
-        screening=verdict.screening,
-        booking=verdict.booking,
         kind=assessment.kind,
         number=assessment.number,
         series_doses=assessment.series_doses,
-        rule=assessment.rule,
         late_entry_reason=entry.late_entry_reason.strip()[:300],
     )
 

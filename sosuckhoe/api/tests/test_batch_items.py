@@ -1,0 +1,84 @@
+"""A batch item's values read without the serializer's machinery (api.doses._plain_item) are
+the serializer's own, and whatever the plain reading cannot vouch for goes to the serializer."""
+
+import uuid
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rest_framework.exceptions import ValidationError
+
+from sosuckhoe.api.doses import _plain_item
+from sosuckhoe.api.serializers.requests import DoseItemIn
+
+FORM = DoseItemIn()
+
+uuids = st.uuids().map(str)
+texts = st.text(max_size=45) | st.sampled_from(["comirnaty", " FK1234 ", "", "  ", "a\x00b"])
+values = st.one_of(
+    st.none(),
+    uuids,
+    texts,
+    st.integers(),
+    st.sampled_from(
+        [
+            "2026-11-27T08:30:00+07:00",
+            "2026-11-27T08:30:00",
+            "2026-11-27 08:30",
+            "2026-11-27",
+            "27/11/2026",
+            "{" + str(uuid.UUID(int=7)) + "}",
+        ]
+    ),
+)
+items = st.fixed_dictionaries(
+    {
+        "person": uuids | values,
+        "product": st.sampled_from(["comirnaty", " spikevax "]) | values,
+        "lot": texts | values,
+        "site": uuids | values,
+        "given_at": st.sampled_from(["2026-11-27T08:30:00+07:00", "2026-11-26T23:59:59Z"])
+        | values,
+    },
+    optional={
+        "screening": uuids | values,
+        "submission_key": uuids | values,
+        "late_entry_reason": texts | values,
+        "extra": values,
+    },
+)
+
+
+def _served(raw: object) -> object:
+    try:
+        return dict(FORM.run_validation(raw))
+    except ValidationError:
+        return "refused"
+
+
+@settings(max_examples=200, deadline=None)
+@given(items)
+def test_a_plain_reading_is_the_serializers_or_none(raw):
+    plain = _plain_item(FORM, raw)
+    if plain is not None:
+        assert plain == _served(raw)
+
+
+def test_the_usual_item_is_read_plainly():
+    raw = {
+        "person": str(uuid.uuid4()),
+        "product": "comirnaty",
+        "lot": " FK1234 ",
+        "site": str(uuid.uuid4()),
+        "given_at": "2026-11-27T08:30:00+07:00",
+        "screening": str(uuid.uuid4()),
+    }
+    plain = _plain_item(FORM, raw)
+    assert plain is not None
+    assert plain == _served(raw)
+    assert plain["lot"] == "FK1234"
+
+
+def test_what_the_plain_reading_refuses_the_serializer_words():
+    raw = {"person": "not-a-uuid", "product": "comirnaty", "lot": "X", "site": "s"}
+    assert _plain_item(FORM, raw) is None
+    assert _served(raw) == "refused"
