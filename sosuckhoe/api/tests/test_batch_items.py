@@ -36,8 +36,7 @@ items = st.fixed_dictionaries(
         "product": st.sampled_from(["comirnaty", " spikevax "]) | values,
         "lot": texts | values,
         "site": uuids | values,
-        "given_at": st.sampled_from(["2026-11-27T08:30:00+07:00", "2026-11-26T23:59:59Z"])
-        | values,
+        "given_at": st.sampled_from(["2026-11-27T08:30:00+07:00", "2026-11-26T23:59:59Z"]) | values,
     },
     optional={
         "screening": uuids | values,
