@@ -11,6 +11,7 @@ Django's IntegrityError as an INSERT would.
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
@@ -21,17 +22,27 @@ from psycopg.types.json import Jsonb
 M = TypeVar("M", bound=models.Model)
 
 
+@dataclass(frozen=True)
+class _Fields:
+    """What `unsaved` needs of a model: its constant defaults, the defaults it calls, and
+    each field's attribute by name (`person` -> `person_id`)."""
+
+    constant: dict[str, Any]
+    called: tuple[tuple[str, Callable[[], Any]], ...]
+    attnames: dict[str, str]
+
+
 @cache
-def _defaults(model: type[models.Model]) -> tuple[dict[str, Any], tuple[tuple[str, Callable], ...]]:
-    """A model's field defaults by attribute name: the constant ones, and those to call."""
+def _fields(model: type[models.Model]) -> _Fields:
     constant: dict[str, Any] = {}
-    called: list[tuple[str, Callable]] = []
+    called: list[tuple[str, Callable[[], Any]]] = []
     for f in model._meta.concrete_fields:
         if f.has_default() and callable(f.default):
             called.append((f.attname, f.default))
         else:
             constant[f.attname] = f.get_default()
-    return constant, tuple(called)
+    attnames = {f.name: f.attname for f in model._meta.concrete_fields}
+    return _Fields(constant, tuple(called), attnames)
 
 
 def unsaved(model: type[M], related: dict[str, models.Model | None], **values: Any) -> M:
@@ -41,16 +52,16 @@ def unsaved(model: type[M], related: dict[str, models.Model | None], **values: A
     field through its descriptor): for the thousands of doses, ledger lines and audit rows
     of a batch, a tenth of its time. No pre_init/post_init signals: only for models that
     have no receivers of them (none of the project's do)."""
-    constant, called = _defaults(model)
+    fields = _fields(model)
     obj = model.__new__(model)
-    fields = obj.__dict__
-    fields.update(constant)
-    for attname, default in called:
+    state = obj.__dict__
+    state.update(fields.constant)
+    for attname, default in fields.called:
         if attname not in values:
-            fields[attname] = default()
-    fields.update(values)
+            state[attname] = default()
+    state.update(values)
     for name, row in related.items():
-        fields[model._meta.get_field(name).attname] = None if row is None else row.pk
+        state[fields.attnames[name]] = None if row is None else row.pk
     obj._state = ModelState()
     obj._state.fields_cache.update(related)
     return obj

@@ -7,8 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
-from sosuckhoe.core.bulk import bulk_insert
+from sosuckhoe.core.bulk import bulk_insert, unsaved
 from sosuckhoe.core.models import SubmissionKey
+from sosuckhoe.places.models import Facility, FacilityKind
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +66,26 @@ def test_a_constraint_violated_raises_djangos_integrity_error_and_writes_nothing
 def test_nothing_to_insert_is_no_statement(django_assert_num_queries) -> None:
     with django_assert_num_queries(0):
         assert bulk_insert(AuditEvent, []) == []
+
+
+def _fields_of(obj: object) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+
+def test_an_unsaved_row_holds_what_the_models_constructor_gives(cast, django_assert_num_queries):
+    unit = cast.units.commune_a
+    given = {"name": "Trạm Y tế", "kind": FacilityKind.COMMUNE_STATION, "uuid": uuid.uuid4()}
+    built = Facility(unit=unit, **given)
+    with django_assert_num_queries(0):
+        fast = unsaved(Facility, {"unit": unit}, **given)
+        assert fast.unit is unit  # kept, not read again
+    assert _fields_of(fast) == _fields_of(built)
+    assert fast._state.adding
+    assert fast.pk is None
+    other = unsaved(Facility, {"unit": unit}, name="Trạm 2", kind=FacilityKind.COMMUNE_STATION)
+    assert other.uuid not in (None, fast.uuid)  # a default to call is called for each row
+    bulk_insert(Facility, [fast, other])
+    assert set(Facility.objects.filter(unit=unit).values_list("name", "is_active")) >= {
+        ("Trạm Y tế", True),
+        ("Trạm 2", True),
+    }
