@@ -38,7 +38,7 @@ def fold(text: str) -> str:
 def tidy_name(text: str) -> str:
     """A person's name as stored: NFC, single spaces, each word capitalised."""
     words = unicodedata.normalize("NFC", text).split()
-    return " ".join(w[:1].upper() + w[1:].lower() for w in words)
+    return " ".join([w[:1].upper() + w[1:].lower() for w in words])
 
 
 def compact_code(text: str) -> str:

@@ -22,6 +22,10 @@ _YEAR_RANGE = (1880, 2200)
 _CCCD_LENGTH = 12
 _CMND_LENGTH = 9
 _SCIENTIFIC = re.compile(r"\d(?:[.,]\d+)?e\+?\d+", re.IGNORECASE)
+_DIGIT_RUNS = re.compile(r"\d+")
+_CCCD = re.compile(r"\d{12}")
+_CMND = re.compile(r"\d{9}")
+_PASSPORT = re.compile(r"[A-Z0-9]{6,9}")
 
 
 class CellProblem(Exception):
@@ -41,6 +45,8 @@ def is_empty(value: Cell) -> bool:
 
 def text(value: Cell) -> str:
     """A cell as text; a whole number stored as a float loses its ".0"."""
+    if type(value) is str:  # the usual cell, first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -59,6 +65,8 @@ def date_value(value: Cell, *, past_century: bool = False) -> dt.date | YearOnly
     """A date from a date cell, an Excel serial number or text in day-month-year order (as
     Vietnam writes it) or year-month-day; a year alone gives YearOnly. Two-digit years are
     of this century unless they would be in the future and `past_century` (births)."""
+    if type(value) is str:  # the usual cell, first
+        return _from_text(value.strip(), past_century)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -85,7 +93,7 @@ def _from_number(number: float) -> dt.date | YearOnly:
 
 
 def _from_text(raw: str, past_century: bool) -> dt.date | YearOnly:
-    parts = re.findall(r"\d+", raw)
+    parts = _DIGIT_RUNS.findall(raw)
     if len(parts) == 1 and len(parts[0]) in (4, 5):
         return _from_number(int(parts[0]))
     if len(parts) == 1 and len(parts[0]) == 8:
@@ -125,7 +133,7 @@ def _full_year(year: str, past_century: bool) -> int:
 def name(value: Cell) -> str:
     """A name as stored: in capitals or not, each word capitalised; diacritics as given."""
     result = tidy_name(text(value))
-    if any(ch.isdigit() for ch in result):
+    if any(map(str.isdigit, result)):
         raise CellProblem(_("A name has no digits."))
     return result
 
@@ -215,11 +223,11 @@ def _restore_zero(number: str, kind: str | None) -> str:
 
 
 def _kind_of(number: str) -> str:
-    if re.fullmatch(r"\d{12}", number):
+    if _CCCD.fullmatch(number):
         return IdKind.CCCD
-    if re.fullmatch(r"\d{9}", number):
+    if _CMND.fullmatch(number):
         return IdKind.CMND
-    if re.fullmatch(r"[A-Z0-9]{6,9}", number) and not number.isdigit():
+    if _PASSPORT.fullmatch(number) and not number.isdigit():
         return IdKind.PASSPORT
     raise CellProblem(
         _("Not a document number: a CCCD has 12 digits, a CMND 9, a passport 6 to 9 characters.")

@@ -26,6 +26,7 @@ from sosuckhoe.imports.references import References
 from sosuckhoe.imports.rows import CellError, ParsedRow, RowParser
 from sosuckhoe.people.duplicate_services import person_candidates_queue
 from sosuckhoe.people.models import Person
+from sosuckhoe.people.selectors import document_holders_unscoped
 from sosuckhoe.people.services import (
     PersonRowResult,
     persons_check_batch,
@@ -405,10 +406,8 @@ def _document(row: ParsedRow) -> tuple[str, str] | None:
 
 
 def _registered_persons(rows: list[ParsedRow]) -> dict[tuple[str, str], Person]:
-    """The registered holders of the documents of these rows: one query a chunk."""
-    numbers = {r.person["id_number"] for r in rows if r.valid and r.person.get("id_number")}
-    if not numbers:
-        return {}
-    # Their ids are all the services below read: each locks and reads its persons again.
-    found = Person.objects.filter(id_number__in=numbers).only("id", "id_kind", "id_number")
-    return {(p.id_kind, p.id_number): p for p in found}
+    """The registered holders of the documents of these rows: one query a chunk. Their ids
+    are all the services below read: each locks and reads its persons again."""
+    return document_holders_unscoped(
+        {document for row in rows if row.valid and (document := _document(row)) is not None}
+    )

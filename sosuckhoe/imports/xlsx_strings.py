@@ -3,7 +3,9 @@ the workbook's shared strings (every distinct text of the file: each name, docum
 address) as a list of Python strings, read before the first row: for a list of a million
 persons, hundreds of MB. Here they are written to a temporary file as they are parsed and read
 back by position when a cell names one; what stays in memory is an array of offsets, 8 bytes a
-string."""
+string. A sheet's size is read from its <dimension> only where Excel writes it, before the
+cells: openpyxl looks for it to the end of the cells, so that a sheet without one (as openpyxl
+and our exports write them) was parsed whole when the file was opened, once more than read."""
 
 import os
 import tempfile
@@ -15,10 +17,14 @@ from typing import IO, Any
 
 from openpyxl.cell.text import Text
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
 _STRING = f"{{{SHEET_MAIN_NS}}}si"
+_DIMENSION = f"{{{SHEET_MAIN_NS}}}dimension"
+_SHEET_DATA = f"{{{SHEET_MAIN_NS}}}sheetData"
 
 
 class SpilledStrings:
@@ -51,6 +57,20 @@ class SpilledStrings:
         self._file.close()
 
 
+class _Worksheet(ReadOnlyWorksheet):
+    """A sheet read as its rows are iterated, whose size is looked for before its cells."""
+
+    def _get_size(self) -> None:
+        with self._get_source() as source:
+            for _event, node in iterparse(source, events=("start",)):
+                if node.tag == _SHEET_DATA:
+                    return  # no dimension: the size is not known until the rows are read
+                if node.tag == _DIMENSION:
+                    bounds = range_boundaries(node.get("ref", ""))
+                    self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                    return
+
+
 class _SpillingReader(ExcelReader):
     spilled: SpilledStrings | None = None
     wb: Any = None  # set by read(); its archive stays open for the rows, in read-only mode
@@ -61,6 +81,14 @@ class _SpillingReader(ExcelReader):
             return
         with self.archive.open(found.PartName[1:]) as source:
             self.spilled = self.shared_strings = SpilledStrings(source)
+
+    def read_worksheets(self) -> None:
+        """The worksheets, as _Worksheet (read-only mode reads neither charts nor comments)."""
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                ws = _Worksheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from sosuckhoe.core.text import compact_code, fold, tidy_name
 from sosuckhoe.people.audit import person_audit
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.people.models import IdKind, Person
+from sosuckhoe.people.selectors import document_holders_unscoped
 from sosuckhoe.people.signals import person_merging, person_recounted, persons_changed
 
 # What staff type on the person form; the services also take the family links below.
@@ -404,10 +405,7 @@ def _documents_taken(persons: dict[int, Person]) -> dict[int, ValidationError]:
     """The rows whose document a registered person holds, or an earlier row of the chunk:
     one query."""
     documents = {i: (p.id_kind, p.id_number) for i, p in persons.items() if p.id_number}
-    numbers = {number for _kind, number in documents.values()}
-    registered = set(
-        Person.objects.filter(id_number__in=numbers).values_list("id_kind", "id_number")
-    )
+    registered = document_holders_unscoped(set(documents.values()))
     taken: dict[int, ValidationError] = {}
     seen: set[tuple[str, str]] = set()
     for i, document in documents.items():
