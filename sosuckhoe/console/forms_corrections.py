@@ -18,11 +18,14 @@ from sosuckhoe.vaccination.models import (
 )
 from sosuckhoe.vaccination.services.corrections import RESOLUTIONS, STAFF_CHANNELS
 
+VOIDED = _("voided")
+
 
 def dose_label(dose: Dose) -> str:
-    voided = f" ({_('voided')})" if dose.voided_at else ""
-    day = date_format(dose.given_on, "d/m/Y")
-    return f"{day} · {dose.product.name} · {dose.lot.number} · {dose.site.name}{voided}"
+    label = f"{date_format(dose.given_on, 'd/m/Y')} · {dose.product.name} · {dose.lot.number}"
+    label += f" · {dose.site.name}"
+    # Outside the f-string: xgettext reads no call within one.
+    return f"{label} ({VOIDED})" if dose.voided_at else label
 
 
 class DoseChoiceField(forms.ChoiceField):
@@ -57,7 +60,7 @@ class CorrectionRequestForm(forms.Form):
         help_text=_("For example: the paper vaccination card, the certificate."),
     )
     channel = forms.ChoiceField(
-        label=_("Received"),
+        label=_("Received via"),
         choices=[(c, CorrectionChannel(c).label) for c in STAFF_CHANNELS],
         initial=CorrectionChannel.AT_STATION,
         widget=forms.RadioSelect,

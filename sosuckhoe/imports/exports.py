@@ -254,7 +254,7 @@ OVERDUE_COLUMNS = [
 CORRECTION_COLUMNS = [
     *_person_columns(lambda c: c.person, full=False),
     Column(gettext_lazy("Received at"), lambda c: _local(c.created_at)),
-    Column(gettext_lazy("Received"), lambda c: _display(c, "channel")),
+    Column(gettext_lazy("Received via"), lambda c: _display(c, "channel")),
     Column(gettext_lazy("What is wrong"), lambda c: _display(c, "kind")),
     Column(gettext_lazy("Dose concerned"), lambda c: _correction_dose(c.dose)),
     Column(gettext_lazy("What the record should say"), lambda c: c.should_read),

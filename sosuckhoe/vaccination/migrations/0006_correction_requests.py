@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                             ("portal", "Citizen portal"),
                         ],
                         max_length=12,
-                        verbose_name="received",
+                        verbose_name="received via",
                     ),
                 ),
                 ("requester_name", models.CharField(max_length=120, verbose_name="asked by")),
@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
                     "status",
                     models.CharField(
                         choices=[
-                            ("open", "Open"),
+                            ("open", "Waiting for an answer"),
                             ("accepted", "Accepted"),
                             ("rejected", "Rejected"),
                         ],

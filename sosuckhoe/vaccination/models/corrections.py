@@ -33,7 +33,7 @@ DOSE_KINDS = (
 
 
 class CorrectionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Waiting for an answer")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
 
@@ -86,7 +86,7 @@ class CorrectionRequest(models.Model):
     kind = models.CharField(_("what is wrong"), max_length=20, choices=CorrectionKind.choices)
     should_read = models.TextField(_("what the record should say"), max_length=1000)
     evidence = models.CharField(_("evidence seen"), max_length=300, blank=True)
-    channel = models.CharField(_("received"), max_length=12, choices=CorrectionChannel.choices)
+    channel = models.CharField(_("received via"), max_length=12, choices=CorrectionChannel.choices)
     requester_name = models.CharField(_("asked by"), max_length=120)
     requester_phone = models.CharField(_("phone of who asked"), max_length=16, blank=True)
     requester_relation = models.CharField(
