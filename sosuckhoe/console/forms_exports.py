@@ -7,7 +7,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from sosuckhoe.imports.models import ExportFormat, ExportList
-from sosuckhoe.vaccination.models import RegistrationStatus
+from sosuckhoe.vaccination.models import CorrectionStatus, RegistrationStatus
+
+# The statuses a list page narrows to: registrations' and correction requests' (their
+# "rejected" is one value).
+STATUSES = dict([*RegistrationStatus.choices, *CorrectionStatus.choices])
 
 
 class ExportForm(forms.Form):
@@ -19,7 +23,7 @@ class ExportForm(forms.Form):
     facility = forms.UUIDField(required=False)
     since = forms.DateField(label=_("From"), required=False)
     until = forms.DateField(label=_("To"), required=False)
-    status = forms.ChoiceField(required=False, choices=[("", ""), *RegistrationStatus.choices])
+    status = forms.ChoiceField(required=False, choices=[("", ""), *STATUSES.items()])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

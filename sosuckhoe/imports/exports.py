@@ -37,7 +37,8 @@ from sosuckhoe.places.models import AdminUnit, Facility
 from sosuckhoe.supply.dose_names import dose_name
 from sosuckhoe.supply.models import StockMovement
 from sosuckhoe.supply.selectors import stock_movements
-from sosuckhoe.vaccination.models import Dose, Reaction, Registration
+from sosuckhoe.vaccination.correction_selectors import correction_requests_scoped
+from sosuckhoe.vaccination.models import CorrectionRequest, Dose, Reaction, Registration
 
 CHUNK = 2000  # records read a query round at a time, and between progress reports
 Value = str | int | float | dt.date | dt.datetime | None
@@ -250,6 +251,30 @@ OVERDUE_COLUMNS = [
     Column(gettext_lazy("Days overdue"), lambda o: (timezone.localdate() - o.due_by).days),
 ]
 
+CORRECTION_COLUMNS = [
+    *_person_columns(lambda c: c.person, full=False),
+    Column(gettext_lazy("Received at"), lambda c: _local(c.created_at)),
+    Column(gettext_lazy("Received via"), lambda c: _display(c, "channel")),
+    Column(gettext_lazy("What is wrong"), lambda c: _display(c, "kind")),
+    Column(gettext_lazy("Dose concerned"), lambda c: _correction_dose(c.dose)),
+    Column(gettext_lazy("What the record should say"), lambda c: c.should_read),
+    Column(gettext_lazy("Evidence seen"), lambda c: c.evidence),
+    Column(gettext_lazy("Asked by"), lambda c: c.requester_name),
+    Column(gettext_lazy("Relation to the person"), lambda c: _display(c, "requester_relation")),
+    Column(gettext_lazy("Phone of who asked"), lambda c: c.requester_phone),
+    Column(gettext_lazy("Entered by"), lambda c: c.entered_by_name),
+    Column(gettext_lazy("Status"), lambda c: _display(c, "status")),
+    Column(gettext_lazy("Answer"), lambda c: c.resolution_note),
+    Column(gettext_lazy("Answered by"), lambda c: c.resolved_by_name),
+    Column(gettext_lazy("Answered at"), lambda c: _local(c.resolved_at)),
+]
+
+
+def _correction_dose(dose: Dose | None) -> str:
+    if dose is None:
+        return ""
+    return f"{dose.given_on:%d/%m/%Y} · {dose.product.name} · {dose.lot.number} · {dose.site.name}"
+
 
 def _last_dose(dose: Dose | None) -> str:
     return f"{dose.product.name} · {dose_name(dose)}" if dose is not None else ""
@@ -332,6 +357,14 @@ def _overdue(user: StaffUser, filters: Filters) -> QuerySet[Any]:
     return overdue_persons(actor=Actor(user=user), unit=filters.unit)
 
 
+def _corrections(user: StaffUser, filters: Filters) -> QuerySet[Any]:
+    """The list of the correction requests' page, in its order, by the day received."""
+    requests: QuerySet[CorrectionRequest] = correction_requests_scoped(
+        user=user, unit=filters.unit, status=filters.status
+    )
+    return requests.filter(_days("created_at__date", filters))
+
+
 @dataclass(frozen=True)
 class ListSpec:
     columns: Sequence[Column]
@@ -347,6 +380,7 @@ LISTS: dict[str, ListSpec] = {
     ExportList.STOCK_MOVEMENTS: ListSpec(STOCK_COLUMNS, _stock, None),
     ExportList.REGISTRATIONS: ListSpec(REGISTRATION_COLUMNS, _registrations, lambda r: r.person),
     ExportList.OVERDUE: ListSpec(OVERDUE_COLUMNS, _overdue, lambda o: o.person),
+    ExportList.CORRECTIONS: ListSpec(CORRECTION_COLUMNS, _corrections, lambda c: c.person),
 }
 
 

@@ -21,6 +21,7 @@ class ExportList(models.TextChoices):
     STOCK_MOVEMENTS = "stock_movements", _("stock movements")
     REGISTRATIONS = "registrations", _("registrations")
     OVERDUE = "overdue", _("people overdue")
+    CORRECTIONS = "corrections", _("correction requests")
 
 
 # Lists of personal records: only staff who read personal data export them. Stock movements
@@ -31,6 +32,7 @@ PERSONAL_LISTS = (
     ExportList.REACTIONS,
     ExportList.REGISTRATIONS,
     ExportList.OVERDUE,
+    ExportList.CORRECTIONS,
 )
 
 

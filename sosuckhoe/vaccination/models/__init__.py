@@ -1,5 +1,12 @@
 """The vaccination domain's tables, one module per part of a site's day."""
 
+from sosuckhoe.vaccination.models.corrections import (
+    CorrectionChannel,
+    CorrectionKind,
+    CorrectionRequest,
+    CorrectionStatus,
+    RequesterRelation,
+)
 from sosuckhoe.vaccination.models.doses import DailyTally, Dose, VoidKind
 from sosuckhoe.vaccination.models.reactions import (
     SERIOUS_OUTCOMES,
@@ -52,6 +59,10 @@ __all__ = [
     "Booking",
     "BookingStatus",
     "Classification",
+    "CorrectionChannel",
+    "CorrectionKind",
+    "CorrectionRequest",
+    "CorrectionStatus",
     "DailyTally",
     "Dose",
     "FormKind",
@@ -63,6 +74,7 @@ __all__ = [
     "Registration",
     "RegistrationChannel",
     "RegistrationStatus",
+    "RequesterRelation",
     "Screening",
     "ScreeningAnswer",
     "ScreeningForm",

@@ -10,6 +10,10 @@ from sosuckhoe.vaccination.services.bookings import (
     session_create,
     walk_in_check_in,
 )
+from sosuckhoe.vaccination.services.corrections import (
+    correction_request_create,
+    correction_request_resolve,
+)
 from sosuckhoe.vaccination.services.doses import dose_record, dose_void
 from sosuckhoe.vaccination.services.eligibility import Eligibility, eligibility_check
 from sosuckhoe.vaccination.services.reactions import (
@@ -39,6 +43,8 @@ __all__ = [
     "booking_check_in",
     "booking_create",
     "booking_move",
+    "correction_request_create",
+    "correction_request_resolve",
     "dose_record",
     "dose_void",
     "eligibility_check",

@@ -25,6 +25,7 @@ from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.selectors import country_root, province_by_code
 from sosuckhoe.places.services import commune_stations_ensure
 from sosuckhoe.supply.models import Product
+from sosuckhoe.vaccination.corrections_demo import corrections_demo_prepare
 from sosuckhoe.vaccination.generator import campaign_generate
 from sosuckhoe.vaccination.models import Dose
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
             self._certify(actor, commune)
             self._plan_and_report(actor, province)
             warnings_demo_prepare(actor=actor, commune=commune)
+            corrections_demo_prepare(actor=actor, commune=commune)
             if not StaffUser.objects.exists():
                 credentials.write_text(self._create_staff(province, commune))
                 credentials.chmod(0o600)
