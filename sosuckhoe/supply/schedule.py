@@ -8,7 +8,7 @@ are derived from the person's earlier doses, never typed.
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -94,10 +94,26 @@ class _Rule:
 
 @dataclass(frozen=True)
 class _Book:
-    """Every product and rule (kept between calls: supply/cache.py)."""
+    """Every product and rule (kept between calls: supply/cache.py), with the two indexes
+    the rules of every dose judged read: the rules of a kind of dose by what they measure
+    from, and the primary series' length per product (each scanned all rules, a third of
+    the time of judging a dose)."""
 
     products: dict[str, Product]
     rules: tuple[_Rule, ...]
+    by_kind: dict[tuple[str, str], tuple[_Rule, ...]] = field(init=False)
+    series_lengths: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        by_kind: dict[tuple[str, str], list[_Rule]] = {}
+        lengths: dict[str, int] = {}
+        for rule in self.rules:
+            by_kind.setdefault((rule.row.kind, rule.row.measured_from), []).append(rule)
+            if rule.row.primary_doses:
+                for key in rule.products:
+                    lengths[key] = max(lengths.get(key, 0), rule.row.primary_doses)
+        object.__setattr__(self, "by_kind", {k: tuple(v) for k, v in by_kind.items()})
+        object.__setattr__(self, "series_lengths", lengths)
 
 
 @dataclass(frozen=True)
@@ -218,12 +234,7 @@ def _family(book: _Book, key: str) -> str:
 def _series_length(book: _Book, first: PriorDose) -> int:
     """Doses in the primary series begun by `first`; a product no rule knows counts as a
     series of the doses given."""
-    lengths = [
-        r.row.primary_doses
-        for r in book.rules
-        if r.row.primary_doses and first.product_key in r.products
-    ]
-    return max(lengths, default=0)
+    return book.series_lengths.get(first.product_key, 0)
 
 
 def _slots(book: _Book, history: Sequence[PriorDose]) -> list[_Slot]:
@@ -287,11 +298,8 @@ def _target_fits(rule: ScheduleRule, person: _Person) -> bool:
 def _in_force(book: _Book, slot: _Slot, day: dt.date, measured_from: str) -> list[_Rule]:
     return [
         r
-        for r in book.rules
-        if r.row.kind == slot.kind
-        and r.row.number in (slot.number, None)
-        and r.row.measured_from == measured_from
-        and r.row.in_force_on(day)
+        for r in book.by_kind.get((slot.kind, measured_from), ())
+        if r.row.number in (slot.number, None) and r.row.in_force_on(day)
     ]
 
 
