@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -175,8 +176,12 @@ class Person(models.Model):
 
     def clean(self) -> None:
         """Rules that span fields: birth data, the document against sex and birth year."""
+        self.clean_as_of(timezone.localdate())
+
+    def clean_as_of(self, today: dt.date) -> None:
+        """`clean` on the day `today` (a batch asks the date once for its rows)."""
         errors: dict[str, list[Any]] = {}
-        self._clean_birth(errors)
+        self._clean_birth(errors, today)
         self._clean_document(errors)
         if self.insurance_number:
             _collect(errors, "insurance_number", validate_insurance_number, self.insurance_number)
@@ -185,8 +190,7 @@ class Person(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def _clean_birth(self, errors: dict[str, list[Any]]) -> None:
-        today = timezone.localdate()
+    def _clean_birth(self, errors: dict[str, list[Any]], today: dt.date) -> None:
         if self.birth_date:
             if self.birth_date > today:
                 errors.setdefault("birth_date", []).append(_("The date of birth is in the future."))
