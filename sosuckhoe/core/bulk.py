@@ -10,6 +10,7 @@ Django's IntegrityError as an INSERT would.
 """
 
 import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -102,21 +103,27 @@ def bulk_insert(model: type[M], objs: Iterable[M]) -> list[M]:
     meta = model._meta
     if meta.auto_field is not None:
         _ids_assign(model, objs)
-    stamped = [
-        f
-        for f in meta.concrete_fields
-        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
-    ]
     fields = meta.concrete_fields
-    jsons = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    # The rows of one call are written at one moment: their automatic times are that moment's
+    # (pre_save of the first row), not a clock read per field and row.
+    for f in fields:
+        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
+            moment = f.pre_save(objs[0], add=True)
+            for obj in objs:
+                obj.__dict__[f.attname] = moment
+    names = [f.attname for f in fields]
+    # itemgetter of one name gives the value, not a tuple of it.
+    values_of = operator.itemgetter(*names) if len(names) > 1 else lambda d: (d[names[0]],)
+    jsons = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
 
     def row(obj: M) -> tuple[Any, ...]:
-        for f in stamped:
-            f.pre_save(obj, add=True)
-        values = obj.__dict__
-        return tuple(
-            Jsonb(values[f.attname]) if f.attname in jsons else values[f.attname] for f in fields
-        )
+        values = values_of(obj.__dict__)
+        if not jsons:
+            return values
+        values = list(values)
+        for i in jsons:
+            values[i] = Jsonb(values[i])
+        return tuple(values)
 
     copy_rows(model, [f.column for f in fields], (row(obj) for obj in objs))
     for obj in objs:
