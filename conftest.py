@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import Role, StaffUser
@@ -17,6 +18,15 @@ from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.testing.factories import PersonFactory, UnitTree, build_unit_tree
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def browser_sign_in(page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign a member of staff in through the console's form, in a Playwright page."""
+    page.goto(live_server.url + reverse("console:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import Cast, browser_sign_in
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.analytics.reports import daily_report, daily_sheet
 from sosuckhoe.console.tests.conftest import (  # noqa: F401  (fixtures)
@@ -28,14 +28,6 @@ pytestmark = [
 ]
 
 
-def _sign_in(tab: Page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    tab.goto(live_server.url + reverse("console:login"))
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", PASSWORD)
-    with tab.expect_navigation():
-        tab.locator("main form button[type=submit]").click()
-
-
 def test_the_daily_report_downloads_from_its_page(
     page: Page,  # noqa: F811
     live_server,
@@ -49,7 +41,7 @@ def test_the_daily_report_downloads_from_its_page(
         PersonFactory(home_unit=home, birth_date=dt.date(1960 + i, 3, 1))
     histories_generate(actor=Actor.system("report-browser"), unit=cast.units.province, seed=4)
     day = Dose.objects.order_by("-given_on").values_list("given_on", flat=True).first()
-    _sign_in(page, live_server, "province")
+    browser_sign_in(page, live_server, "province")
     page.goto(f"{live_server.url}{reverse('console:reports')}?day={day.isoformat()}")
     expect(page.locator(".daily-report tbody tr")).to_have_count(2)
     with page.expect_download() as download_info:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import Cast, browser_sign_in
 from sosuckhoe.console.tests.matrix.reactions import dose_earlier_today
 from sosuckhoe.imports import tasks
 from sosuckhoe.imports.exports_jobs import export_job_run
@@ -23,14 +23,6 @@ def export_at_once(monkeypatch):
     monkeypatch.setattr(tasks.purge_export_files, "delay", lambda: None)
 
 
-def _sign_in(page: Page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(live_server.url + reverse("console:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-
-
 def test_an_officer_enters_a_request_answers_it_and_exports_the_list(
     page: Page, live_server, cast: Cast, export_at_once
 ) -> None:
@@ -38,7 +30,7 @@ def test_an_officer_enters_a_request_answers_it_and_exports_the_list(
     person = dose.person
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server, "commune")
+    browser_sign_in(page, live_server, "commune")
     page.goto(live_server.url + reverse("console:person", args=[person.uuid]))
     with page.expect_navigation():
         page.locator(f"a[href='{reverse('console:correction_new', args=[person.uuid])}']").click()

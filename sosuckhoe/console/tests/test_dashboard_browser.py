@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import PASSWORD, Cast, browser_sign_in
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import Role, StaffUser
 from sosuckhoe.analytics.targets import target_set
@@ -58,14 +58,6 @@ def _doses_in_the_district(cast: Cast) -> None:
     target_set(actor=SYSTEM, unit=commune, persons=4)
 
 
-def _sign_in(page: Page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(live_server.url + reverse("console:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
-
-
 def test_a_click_on_a_districts_bar_opens_its_dashboard_and_its_data_downloads(
     page: Page, live_server, cast: Cast
 ) -> None:
@@ -74,7 +66,7 @@ def test_a_click_on_a_districts_bar_opens_its_dashboard_and_its_data_downloads(
     page.on("pageerror", lambda e: errors.append(str(e)))
     _nam_dinh_officer(cast)
     _doses_in_the_district(cast)
-    _sign_in(page, live_server, "namdinh")
+    browser_sign_in(page, live_server, "namdinh")
     page.goto(live_server.url + reverse("console:dashboard"))
     expect(page.locator("#dashboard-unit")).to_have_text("Tỉnh Nam Định")
     coverage = page.locator("#chart-coverage")
@@ -121,7 +113,7 @@ def test_the_national_map_draws_the_provinces_and_a_click_on_one_opens_its_dashb
 ) -> None:
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server, "national")
+    browser_sign_in(page, live_server, "national")
     page.goto(live_server.url + reverse("console:dashboard"))
     coverage = page.locator("#chart-coverage")
     expect(coverage.locator(".chart-note")).to_contain_text("CC BY-SA 4.0")

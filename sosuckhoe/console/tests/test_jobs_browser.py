@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import Cast, browser_sign_in
 from sosuckhoe.core.jobs import JobStatus
 from sosuckhoe.people.models import PopulationJob
 
@@ -17,14 +17,6 @@ pytestmark = [
     pytest.mark.usefixtures("transactional_db"),
 ]
 POLL_TIMEOUT_MS = 10_000  # the page asks every 3 seconds
-
-
-def _sign_in(page: Page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(live_server.url + reverse("console:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
 
 
 def test_the_jobs_page_shows_progress_as_it_happens_and_a_new_job_when_it_starts(
@@ -37,7 +29,7 @@ def test_the_jobs_page_shows_progress_as_it_happens_and_a_new_job_when_it_starts
         status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(seconds=10),
         started_by_name="system:generate_province",
     )  # fmt: skip
-    _sign_in(page, live_server, "province")
+    browser_sign_in(page, live_server, "province")
     page.goto(live_server.url + reverse("console:jobs"))
     row = page.locator(f'tr[data-job="population:{job.uuid}"]')
     expect(row.locator("progress")).to_have_js_property("value", 100)

@@ -6,19 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import Cast, browser_sign_in
 from sosuckhoe.console.tests.matrix.reactions import LOCAL_MINUTE, dose_earlier_today
 from sosuckhoe.vaccination.models import Investigation
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-def _sign_in(page: Page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(live_server.url + reverse("console:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
 
 
 def test_a_site_officer_reports_a_serious_reaction_from_the_dose_page(
@@ -27,7 +19,7 @@ def test_a_site_officer_reports_a_serious_reaction_from_the_dose_page(
     dose = dose_earlier_today(cast)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server, "site")
+    browser_sign_in(page, live_server, "site")
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server.url + reverse("console:dose", args=[dose.uuid]))
     with page.expect_navigation():

@@ -8,20 +8,12 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD, Cast
+from conftest import Cast, browser_sign_in
 from sosuckhoe.console.tests.vaccination_day import SYSTEM, dose_given, site_day
 from sosuckhoe.vaccination.models import Dose, PriorityGroup, Reaction
 from sosuckhoe.vaccination.services import registration_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
-
-
-def _sign_in(page: Page, live_server, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(live_server.url + reverse("console:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").click()
 
 
 def _vi(text: str) -> str:
@@ -39,7 +31,7 @@ def test_a_site_officer_vaccinates_a_booked_person_found_by_the_cccd_qr_code(
     day, person = site_day(cast), cast.own_person
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, live_server, "site")
+    browser_sign_in(page, live_server, "site")
     page.goto(live_server.url + reverse("console:site_day", args=[day.site.uuid]))
 
     # The scanner types the card's string into the focused field and ends with Enter.
@@ -93,7 +85,7 @@ def test_a_site_officer_vaccinates_a_booked_person_found_by_the_cccd_qr_code(
     assert errors == []
 
     page.context.clear_cookies()
-    _sign_in(page, live_server, "commune_other")
+    browser_sign_in(page, live_server, "commune_other")
     for url in (
         reverse("console:person", args=[person.uuid]),
         reverse("console:dose", args=[dose.uuid]),
@@ -112,7 +104,7 @@ def test_the_vaccination_pages_fit_a_360_px_phone(page: Page, live_server, cast:
         priority_group=PriorityGroup.objects.get(code=9),
     )
     page.set_viewport_size({"width": 360, "height": 740})
-    _sign_in(page, live_server, "province")
+    browser_sign_in(page, live_server, "province")
     for name, args in (
         ("console:site_choose", []),
         ("console:site_day", [day.site.uuid]),
