@@ -19,10 +19,9 @@ pytestmark = [
 ]
 
 
-def test_a_batch_sent_twice_at_once_records_each_dose_once(
-    cast, transactional_db, site, stock, screened
-):
-    lot = stock(doses=20)
+def _screened_items(cast, screened, site, lot, *, keyed: bool) -> list[DoseItem]:  # type: ignore[no-untyped-def]
+    """Today's doses of five adults of commune A screened at the site, with submission keys
+    if `keyed`."""
     persons = [
         PersonFactory(
             home_unit=cast.units.commune_a,
@@ -32,17 +31,24 @@ def test_a_batch_sent_twice_at_once_records_each_dose_once(
     ]
     for person in persons:
         screened(person)
-    items = [
+    return [
         DoseItem(
             person=p.uuid,
             product="comirnaty",
             lot=lot.number,
             site=site.uuid,
             given_at=timezone.now(),
-            submission_key=uuid.uuid4(),
+            submission_key=uuid.uuid4() if keyed else None,
         )
         for p in persons
     ]
+
+
+def test_a_batch_sent_twice_at_once_records_each_dose_once(
+    cast, transactional_db, site, stock, screened
+):
+    lot = stock(doses=20)
+    items = _screened_items(cast, screened, site, lot, keyed=True)
     barrier, answers = threading.Barrier(2, timeout=30), []
 
     def send() -> None:
@@ -70,25 +76,7 @@ def test_stock_taken_while_a_batch_is_judged_refuses_what_is_gone(
     uses 18 of the 20 doses before the batch writes: the batch is judged again with the
     balance locked, and only 2 of its 5 doses are recorded."""
     lot = stock(doses=20)
-    persons = [
-        PersonFactory(
-            home_unit=cast.units.commune_a,
-            id_number=cccd_for(birth_year=1985, sex="M", serial=810_000 + i),
-        )
-        for i in range(5)
-    ]
-    for person in persons:
-        screened(person)
-    items = [
-        DoseItem(
-            person=p.uuid,
-            product="comirnaty",
-            lot=lot.number,
-            site=site.uuid,
-            given_at=timezone.now(),
-        )
-        for p in persons
-    ]
+    items = _screened_items(cast, screened, site, lot, keyed=False)
     write, writes = StockUses.write, []
 
     def others_first(self: StockUses) -> dict:
