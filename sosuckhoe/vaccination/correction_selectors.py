@@ -99,12 +99,7 @@ def correction_request_read(*, actor: Actor, request_uuid: UUID) -> CorrectionPa
     )
     if request is None:
         raise Http404
-    doses = list(
-        Dose.objects.visible_to(actor.user)
-        .filter(person_id=request.person_id)
-        .select_related("product", "lot", "site")
-        .order_by("given_at", "id")
-    )
+    doses = _doses_seen(actor, request.person_id)
     audit_write(
         actor=actor,
         action=AuditAction.VIEW,
@@ -123,12 +118,7 @@ def correction_request_read(*, actor: Actor, request_uuid: UUID) -> CorrectionPa
 def correction_form_doses(*, actor: Actor, person: Person) -> list[Dose]:
     """The person's doses the reader sees, to name the one a request is about; audited as
     one list."""
-    doses = list(
-        Dose.objects.visible_to(actor.user)
-        .filter(person=person)
-        .select_related("product", "lot", "site")
-        .order_by("given_at", "id")
-    )
+    doses = _doses_seen(actor, person.pk)
     records_shown(
         actor=actor,
         object_type="dose",
@@ -137,3 +127,13 @@ def correction_form_doses(*, actor: Actor, person: Person) -> list[Dose]:
         scope_path=person.home_unit.path,
     )
     return doses
+
+
+def _doses_seen(actor: Actor, person_id: int) -> list[Dose]:
+    """The person's doses the reader sees (the caller audits them), in the order given."""
+    return list(
+        Dose.objects.visible_to(actor.user)
+        .filter(person_id=person_id)
+        .select_related("product", "lot", "site")
+        .order_by("given_at", "id")
+    )
