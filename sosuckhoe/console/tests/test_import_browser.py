@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from conftest import Cast
-from sosuckhoe.console.tests.test_jobs_browser import POLL_TIMEOUT_MS, _sign_in
+from conftest import Cast, browser_sign_in
+from sosuckhoe.console.tests.test_jobs_browser import POLL_TIMEOUT_MS
 from sosuckhoe.imports import tasks
 from sosuckhoe.imports.jobs import import_job_run
 from sosuckhoe.imports.tests.conftest import SITE_NAME
@@ -34,7 +34,7 @@ def test_an_officer_uploads_fixes_the_mapping_watches_and_downloads_the_rejected
         writer.writerow([1, "Lý Thị Hà", "01/02/1990", "Nữ",
                          cccd_for(birth_year=1990, sex="F", serial=4343)])  # fmt: skip
         writer.writerow([2, "Lý Văn Tư", "31/02/1990", "Nam", ""])
-    _sign_in(page, live_server, "commune")
+    browser_sign_in(page, live_server, "commune")
     page.goto(live_server.url + reverse("console:imports"))
     page.set_input_files("#id_file", str(path))
     page.select_option("#id_list_kind", "persons")
@@ -84,7 +84,7 @@ def test_a_dose_list_of_a_known_layout_comes_mapped_and_its_doses_are_written(
             csv.writer(f).writerows([header, ["Hà Văn Nam", "01/01/1980", "Nam", number,
                                               "Comirnaty", day, "FK1234", SITE_NAME]])  # fmt: skip
         paths.append(path)
-    _sign_in(page, live_server, "commune")
+    browser_sign_in(page, live_server, "commune")
     for path in paths:
         page.goto(live_server.url + reverse("console:imports"))
         page.set_input_files("#id_file", str(path))
