@@ -3,7 +3,7 @@ UPDATE in the same transaction, so that stock never goes below zero even when tw
 the last dose at once; each leaves its audit row."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -454,14 +454,14 @@ class StockUses:
             keys |= Q(facility_id=facility_id, lot_id=lot_id)
         return keys
 
+    @classmethod
     def _balances(
-        self, pairs: Iterable[tuple[int, int]], *, locked: bool
+        cls, pairs: Collection[tuple[int, int]], *, locked: bool
     ) -> dict[tuple[int, int], int]:
         """Doses on hand per (facility id, lot id); the rows locked in id order if `locked`."""
-        pairs = list(pairs)
         if not pairs:
             return {}
-        balances = StockBalance.objects.filter(self._keys(pairs))
+        balances = StockBalance.objects.filter(cls._keys(pairs))
         if locked:
             balances = balances.select_for_update().order_by("pk")
         return {(b.facility_id, b.lot_id): b.doses for b in balances}
@@ -488,15 +488,15 @@ class StockUses:
         if not taking:
             return {}
         left = self._balances(taking, locked=True)
-        if any(left.get(key, 0) < pair.taken for key, pair in taking.items()):
-            raise StockMoved
+        for key, pair in taking.items():
+            pair.left = left.get(key, 0)  # the vials are drawn from what is there now
+            if pair.left < pair.taken:
+                raise StockMoved
         vials = OpenVial.objects.select_for_update().filter(
             self._keys(taking), closed_at__isnull=True
         )
         for vial in vials.order_by("pk"):
             taking[(vial.facility_id, vial.lot_id)].vial = vial
-        for pair in taking.values():
-            pair.left = left[(pair.facility.pk, pair.lot.pk)]
         drawn = [
             self._vial_draw(pair) if pair.lot.doses_per_vial > 1 else None for pair, *_ in self.uses
         ]
