@@ -25,25 +25,44 @@ M = TypeVar("M", bound=models.Model)
 
 @dataclass(frozen=True)
 class _Fields:
-    """What `unsaved` needs of a model: its constant defaults, the defaults it calls, and
-    each field's attribute by name (`person` -> `person_id`)."""
+    """What `unsaved` and `bulk_insert` need of a model, worked out once a process: its
+    constant defaults, the defaults it calls, each field's attribute by name (`person` ->
+    `person_id`), and of its concrete fields in order the columns, the attributes, the JSON
+    ones' places and the automatic times."""
 
     constant: dict[str, Any]
     called: tuple[tuple[str, Callable[[], Any]], ...]
     attnames: dict[str, str]
+    columns: tuple[str, ...]
+    values_of: Callable[[dict[str, Any]], tuple[Any, ...]]
+    jsons: tuple[int, ...]
+    stamped: tuple[models.Field, ...]
 
 
 @cache
 def _fields(model: type[models.Model]) -> _Fields:
+    fields = model._meta.concrete_fields
     constant: dict[str, Any] = {}
     called: list[tuple[str, Callable[[], Any]]] = []
-    for f in model._meta.concrete_fields:
+    for f in fields:
         if f.has_default() and callable(f.default):
             called.append((f.attname, f.default))
         else:
             constant[f.attname] = f.get_default()
-    attnames = {f.name: f.attname for f in model._meta.concrete_fields}
-    return _Fields(constant, tuple(called), attnames)
+    names = [f.attname for f in fields]
+    # itemgetter of one name gives the value, not a tuple of it.
+    values_of = operator.itemgetter(*names) if len(names) > 1 else lambda d: (d[names[0]],)
+    return _Fields(
+        constant=constant,
+        called=tuple(called),
+        attnames={f.name: f.attname for f in fields},
+        columns=tuple(f.column for f in fields),
+        values_of=values_of,
+        jsons=tuple(i for i, f in enumerate(fields) if isinstance(f, models.JSONField)),
+        stamped=tuple(
+            f for f in fields if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+        ),
+    )
 
 
 def unsaved(model: type[M], related: dict[str, models.Model | None], **values: Any) -> M:
@@ -103,29 +122,24 @@ def bulk_insert(model: type[M], objs: Iterable[M]) -> list[M]:
     meta = model._meta
     if meta.auto_field is not None:
         _ids_assign(model, objs)
-    fields = meta.concrete_fields
+    fields = _fields(model)
     # The rows of one call are written at one moment: their automatic times are that moment's
     # (pre_save of the first row), not a clock read per field and row.
-    for f in fields:
-        if getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False):
-            moment = f.pre_save(objs[0], add=True)
-            for obj in objs:
-                obj.__dict__[f.attname] = moment
-    names = [f.attname for f in fields]
-    # itemgetter of one name gives the value, not a tuple of it.
-    values_of = operator.itemgetter(*names) if len(names) > 1 else lambda d: (d[names[0]],)
-    jsons = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    for f in fields.stamped:
+        moment = f.pre_save(objs[0], add=True)
+        for obj in objs:
+            obj.__dict__[f.attname] = moment
 
     def row(obj: M) -> tuple[Any, ...]:
-        values = values_of(obj.__dict__)
-        if not jsons:
+        values = fields.values_of(obj.__dict__)
+        if not fields.jsons:
             return values
-        values = list(values)
-        for i in jsons:
-            values[i] = Jsonb(values[i])
-        return tuple(values)
+        wrapped = list(values)
+        for i in fields.jsons:
+            wrapped[i] = Jsonb(wrapped[i])
+        return tuple(wrapped)
 
-    copy_rows(model, [f.column for f in fields], (row(obj) for obj in objs))
+    copy_rows(model, fields.columns, (row(obj) for obj in objs))
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
