@@ -1,6 +1,7 @@
 """Doses from the API: one a request through `dose_record`, or a batch through
 `doses_record_batch`, whose items are each accepted or refused on their own."""
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -8,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError as InvalidRequest
 
 from sosuckhoe.accounts.audit import Actor
@@ -99,7 +101,23 @@ def _plain_uuid(value: object) -> UUID | None:
     return UUID(value) if isinstance(value, str) and len(value) == 36 else None
 
 
-def _plain_item(form: DoseItemIn, raw: object) -> dict[str, Any] | None:
+def _plain_time(value: object) -> dt.datetime | None:
+    """An ISO 8601 time with its offset, in the project's zone, as DateTimeField reads it
+    (Django's parser tries `fromisoformat` first); a time without an offset, or one the zone
+    cannot hold, goes to the serializer. The zone is named, not looked up as the active one
+    (the same zone: no other is activated), which was most of the field's cost."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            return None
+        return parsed.astimezone(timezone.get_default_timezone())
+    except (ValueError, OverflowError):
+        return None
+
+
+def _plain_item(raw: object) -> dict[str, Any] | None:
     """The values of an item as DoseItemIn.run_validation gives them, when each is of the
     form a client sends (texts, UUIDs as 36 characters, the time in ISO 8601), checked by the
     same rules; else None, and the serializer judges the item and words what is wrong. A
@@ -112,14 +130,15 @@ def _plain_item(form: DoseItemIn, raw: object) -> dict[str, Any] | None:
             "product": _plain_text(raw["product"], 40),
             "lot": _plain_text(raw["lot"], 40),
             "site": _plain_uuid(raw["site"]),
-            "given_at": form.fields["given_at"].to_internal_value(raw["given_at"]),
+            "given_at": _plain_time(raw["given_at"]),
             "late_entry_reason": _plain_text(raw.get("late_entry_reason", ""), 300, blank=True),
         }
         optional = {k: raw.get(k) for k in ("screening", "submission_key")}
         values |= {k: None if v is None else _plain_uuid(v) for k, v in optional.items()}
-    except (KeyError, ValueError, InvalidRequest):
+    except (KeyError, ValueError):
         return None
-    if any(values[k] is None for k in ("person", "product", "lot", "site", "late_entry_reason")):
+    required = ("person", "product", "lot", "site", "given_at", "late_entry_reason")
+    if any(values[k] is None for k in required):
         return None
     if any(values[k] is None and raw.get(k) is not None for k in optional):
         return None
@@ -138,7 +157,7 @@ def doses_batch(
     form = DoseItemIn()
     for index, raw in enumerate(raw_items):
         try:
-            valid[index] = _item(actor, _plain_item(form, raw) or form.run_validation(raw))
+            valid[index] = _item(actor, _plain_item(raw) or form.run_validation(raw))
         except InvalidRequest as error:
             body = error_body("invalid", fields=error.detail)
             results[index] = {"index": index, "accepted": False, **body}

@@ -1,6 +1,7 @@
 """A batch item's values read without the serializer's machinery (api.doses._plain_item) are
 the serializer's own, and whatever the plain reading cannot vouch for goes to the serializer."""
 
+import datetime as dt
 import uuid
 
 from hypothesis import given, settings
@@ -30,13 +31,21 @@ values = st.one_of(
         ]
     ),
 )
+# Any moment in any zone, written with its offset or without, to the microsecond or not.
+times = st.builds(
+    lambda moment, seconds_only: moment.isoformat(timespec="seconds" if seconds_only else "auto"),
+    st.datetimes(timezones=st.none() | st.timezones()),
+    st.booleans(),
+)
 items = st.fixed_dictionaries(
     {
         "person": uuids | values,
         "product": st.sampled_from(["comirnaty", " spikevax "]) | values,
         "lot": texts | values,
         "site": uuids | values,
-        "given_at": st.sampled_from(["2026-11-27T08:30:00+07:00", "2026-11-26T23:59:59Z"]) | values,
+        "given_at": st.sampled_from(["2026-11-27T08:30:00+07:00", "2026-11-26T23:59:59Z"])
+        | times
+        | values,
     },
     optional={
         "screening": uuids | values,
@@ -49,17 +58,22 @@ items = st.fixed_dictionaries(
 
 def _served(raw: object) -> object:
     try:
-        return dict(FORM.run_validation(raw))
+        return _exact(dict(FORM.run_validation(raw)))
     except ValidationError:
         return "refused"
+
+
+def _exact(values: dict[str, object]) -> dict[str, object]:
+    """Times as written with their offset: equal times of two zones would compare equal."""
+    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in values.items()}
 
 
 @settings(max_examples=200, deadline=None)
 @given(items)
 def test_a_plain_reading_is_the_serializers_or_none(raw):
-    plain = _plain_item(FORM, raw)
+    plain = _plain_item(raw)
     if plain is not None:
-        assert plain == _served(raw)
+        assert _exact(plain) == _served(raw)
 
 
 def test_the_usual_item_is_read_plainly():
@@ -71,13 +85,37 @@ def test_the_usual_item_is_read_plainly():
         "given_at": "2026-11-27T08:30:00+07:00",
         "screening": str(uuid.uuid4()),
     }
-    plain = _plain_item(FORM, raw)
+    plain = _plain_item(raw)
     assert plain is not None
-    assert plain == _served(raw)
+    assert _exact(plain) == _served(raw)
     assert plain["lot"] == "FK1234"
 
 
 def test_what_the_plain_reading_refuses_the_serializer_words():
     raw = {"person": "not-a-uuid", "product": "comirnaty", "lot": "X", "site": "s"}
-    assert _plain_item(FORM, raw) is None
+    assert _plain_item(raw) is None
     assert _served(raw) == "refused"
+
+
+def test_a_time_of_another_zone_is_read_in_the_projects_zone_as_the_serializer_does():
+    raw = {
+        "person": str(uuid.uuid4()),
+        "product": "comirnaty",
+        "lot": "FK1234",
+        "site": str(uuid.uuid4()),
+        "given_at": "2026-11-26T23:59:59Z",
+    }
+    plain = _plain_item(raw)
+    assert plain is not None
+    assert plain["given_at"].isoformat() == "2026-11-27T06:59:59+07:00"
+    assert _exact(plain) == _served(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(times)
+def test_any_time_read_plainly_is_the_serializers_to_the_offset(written):
+    raw = {"person": str(uuid.uuid4()), "product": "comirnaty", "lot": "FK1234"}
+    raw |= {"site": str(uuid.uuid4()), "given_at": written}
+    plain = _plain_item(raw)
+    if plain is not None:
+        assert _exact(plain) == _served(raw)
