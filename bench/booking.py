@@ -15,7 +15,8 @@ shuffled and shared by 64 client threads, each with its own connection, against 
 than their capacity, and persons holding two open bookings of one session (both must be 0).
 For scale, the same clients then send as many requests to the reference of the doses
 benchmark (bench/reference: the same token check and one primary-key SELECT, served by the
-same gunicorn configuration): `reference_per_s`, and `ratio` = attempts/s over it.
+same gunicorn configuration): `reference_per_s`, `ratio` = attempts/s over it, and
+`reference_p99_ms`, the tail of a request that does nothing under the same 64 clients.
 
 Environment: DATABASE_URL, BENCH_PERSONS (reused or generated, default 2,000,000),
 BENCH_ATTEMPTS (default 20000), BENCH_CLIENTS (default 64), BENCH_SECONDS (default 300).
@@ -227,6 +228,7 @@ def main() -> None:
             double_booked=double_booked,
             reference_per_s=round(reference_per_s),
             ratio=attempts_per_s / reference_per_s,
+            reference_p99_ms=percentile([a.ms for a in ref_answers], 99),
         )
     )
 
