@@ -21,3 +21,22 @@ def binary_collation(table: str, column: str, length: int) -> migrations.RunPyth
             )
 
     return migrations.RunPython(forwards, backwards, elidable=False)
+
+
+def foreign_key_index_dropped(
+    alter: migrations.AlterField, *, table: str, index: str
+) -> migrations.SeparateDatabaseAndState:
+    """`alter`, a foreign key's `db_index` turned off, with only its index dropped in the
+    database. Django's own AlterField would rebuild a SQLite table whole, which drops the
+    triggers that keep the audit log and the stock ledger append-only, and drop and add the
+    foreign key again on PostgreSQL, which checks every row of a large table."""
+    column = f"{alter.name}_id"
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[alter],
+        database_operations=[
+            migrations.RunSQL(
+                f'DROP INDEX IF EXISTS "{index}"',
+                reverse_sql=f'CREATE INDEX "{index}" ON "{table}" ("{column}")',
+            )
+        ],
+    )

@@ -322,8 +322,11 @@ class StockMovement(models.Model):
     corrected by a new line."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+")
-    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements")
+    # Indexed first in stockmovement_facility_lot and stockmovement_lot_at: no index of their own.
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="movements", db_index=False)
     kind = models.CharField(_("movement"), max_length=12, choices=MovementKind.choices)
     doses = models.IntegerField(_("doses"))
     on = models.DateField(_("date"))
