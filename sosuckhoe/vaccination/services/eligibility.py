@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field
 from django.db.models.expressions import Col
 from django.utils.translation import gettext as _
 
@@ -228,7 +229,7 @@ SELECT 'booking', b.person_id, b.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, N
 ORDER BY 6, 3
 """
 # The fields whose values the columns of day, at and uuid hold: SQLite gives them as text.
-_FACT_FIELDS = {
+_FACT_FIELDS: dict[int, "Field[Any, Any]"] = {
     4: Dose._meta.get_field("given_on"),
     5: Dose._meta.get_field("given_at"),
     6: Screening._meta.get_field("uuid"),
@@ -249,8 +250,9 @@ _SCREENING_FIELDS = (
 def _facts_rows(person_ids: Collection[int]) -> list[tuple[Any, ...]]:
     """The rows of _FACTS_SQL, with each column's value as the ORM would give it."""
     connection = connections[Dose.objects.db]
+    ids: dict[str, Any]
     if connection.vendor == "postgresql":
-        persons, ids = "= ANY(%(ids)s)", {"ids": list(person_ids)}
+        persons, ids = "= ANY(%(ids)s)", {"ids": list(person_ids)}  # one array parameter
     else:
         names = [f"id{i}" for i in range(len(person_ids))]
         persons = f"IN ({', '.join(f'%({n})s' for n in names)})"
@@ -270,9 +272,8 @@ def _converters(connection: BaseDatabaseWrapper) -> list[tuple[int, Col, list[An
     found = []
     for index, model_field in _FACT_FIELDS.items():
         col = model_field.get_col(model_field.model._meta.db_table)
-        functions = connection.ops.get_db_converters(col) + model_field.get_db_converters(
-            connection
-        )
+        # These fields have no conversion of their own (no from_db_value): the backend's only.
+        functions = connection.ops.get_db_converters(col)
         if functions:
             found.append((index, col, functions))
     return found
