@@ -4,10 +4,13 @@ import bisect
 import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Field
+from django.db.models.expressions import Col
 from django.utils.translation import gettext as _
 
 from sosuckhoe.people.models import Person
@@ -18,7 +21,6 @@ from sosuckhoe.vaccination.models import (
     Booking,
     BookingStatus,
     Dose,
-    Reaction,
     Registration,
     Screening,
     ScreeningAnswer,
@@ -132,7 +134,9 @@ class PersonFacts:
     or for a whole batch, and kept up to date as the batch adds doses."""
 
     doses: list[DoseFact] = field(default_factory=list)  # by given_at, then id
-    screenings: list[Screening] = field(default_factory=list)  # by screened_at, then id
+    # By screened_at, then id; loaded with the fields the rules read (_SCREENING_FIELDS).
+    screenings: list[Screening] = field(default_factory=list)
+    contraindicated: list[Contraindication] = field(default_factory=list)  # by screenings
     immunocompromised_screenings: set[int] = field(default_factory=set)
     high_exposure: bool = False
     open_registration: bool = False  # a registration not yet vaccinated, rejected or closed
@@ -154,12 +158,7 @@ class PersonFacts:
 
     def contraindications(self, *, on: dt.date) -> list[Contraindication]:
         """A screening that concluded so, or anaphylaxis after a dose, up to `on`."""
-        found = [
-            Contraindication(s.screened_on, s.product.family if s.product else None)
-            for s in self.screenings
-            if s.screened_on <= on and s.outcome == ScreeningOutcome.CONTRAINDICATED
-        ]
-        return found + [c for c in self.anaphylaxis if c.day <= on]
+        return [c for c in [*self.contraindicated, *self.anaphylaxis] if c.day <= on]
 
     def screening_of_day(self, day: dt.date) -> Screening | None:
         """The latest screening of that day."""
@@ -194,57 +193,155 @@ class PersonFacts:
             self.checked_in = [b for b in self.checked_in if b.pk != dose.booking.pk]
 
 
+# The rows the rules read of some persons, in one statement written once: Django compiling
+# its four queries (two with subqueries) anew on every dose cost more than running them.
+# Each row is (what, person, id, product, day, at, uuid, text, family, number, kind, flag):
+# a valid dose with its product and whether anaphylaxis followed it; a screening with the
+# family of the product it concerns and whether it marked the person immunocompromised; a
+# registration with its status and whether its group is at high exposure; a checked-in
+# booking. Typed NULLs: PostgreSQL resolves each column's type from all the branches.
+_FACTS_SQL = """
+SELECT 'dose', d.person_id, d.id, d.product_id, d.given_on, d.given_at,
+       CAST(NULL AS uuid), p.key, p.family, d.number, d.kind,
+       EXISTS (SELECT 1 FROM vaccination_reaction r
+               JOIN vaccination_reaction_terms rt ON rt.reaction_id = r.id
+               JOIN vaccination_aefiterm t ON t.id = rt.aefiterm_id
+               WHERE r.dose_id = d.id AND t.code = %(anaphylaxis)s)
+  FROM vaccination_dose d JOIN supply_product p ON p.id = d.product_id
+ WHERE d.person_id {persons} AND d.voided_at IS NULL
+UNION ALL
+SELECT 'screening', s.person_id, s.id, s.product_id, s.screened_on, s.screened_at,
+       s.uuid, s.outcome, p.family, CAST(NULL AS integer), CAST(NULL AS varchar),
+       EXISTS (SELECT 1 FROM vaccination_screeninganswer a
+               JOIN vaccination_screeningitem i ON i.id = a.item_id
+               WHERE a.screening_id = s.id AND a.yes AND i.marks_immunocompromised)
+  FROM vaccination_screening s LEFT JOIN supply_product p ON p.id = s.product_id
+ WHERE s.person_id {persons}
+UNION ALL
+SELECT 'registration', g.person_id, g.id, NULL, NULL, g.created_at,
+       NULL, g.status, NULL, NULL, NULL, pg.high_exposure
+  FROM vaccination_registration g JOIN vaccination_prioritygroup pg ON pg.id = g.priority_group_id
+ WHERE g.person_id {persons}
+UNION ALL
+SELECT 'booking', b.person_id, b.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+  FROM vaccination_booking b
+ WHERE b.person_id {persons} AND b.status = %(checked_in)s
+ORDER BY 6, 3
+"""
+# The fields whose values the columns of day, at and uuid hold: SQLite gives them as text.
+_FACT_FIELDS: dict[int, "Field[Any, Any]"] = {
+    4: Dose._meta.get_field("given_on"),
+    5: Dose._meta.get_field("given_at"),
+    6: Screening._meta.get_field("uuid"),
+}
+# The fields a screening of the facts is loaded with, in the model's order; the others are
+# read only if something asks for them (the rules never do).
+_SCREENING_FIELDS = (
+    "id",
+    "uuid",
+    "person_id",
+    "product_id",
+    "screened_at",
+    "screened_on",
+    "outcome",
+)
+
+
+def _facts_rows(person_ids: Collection[int]) -> list[tuple[Any, ...]]:
+    """The rows of _FACTS_SQL, with each column's value as the ORM would give it."""
+    connection = connections[Dose.objects.db]
+    ids: dict[str, Any]
+    if connection.vendor == "postgresql":
+        persons, ids = "= ANY(%(ids)s)", {"ids": list(person_ids)}  # one array parameter
+    else:
+        names = [f"id{i}" for i in range(len(person_ids))]
+        persons = f"IN ({', '.join(f'%({n})s' for n in names)})"
+        ids = dict(zip(names, person_ids, strict=True))
+    params = {"anaphylaxis": ANAPHYLAXIS, "checked_in": BookingStatus.CHECKED_IN, **ids}
+    with connection.cursor() as cursor:
+        cursor.execute(_FACTS_SQL.format(persons=persons), params)
+        rows = cursor.fetchall()
+    converters = _converters(connection)
+    if not converters:
+        return rows
+    return [_converted(list(row), converters, connection) for row in rows]
+
+
+def _converters(connection: BaseDatabaseWrapper) -> list[tuple[int, Col, list[Any]]]:
+    """The backend's conversions of the typed columns (SQLite's text dates); none on PostgreSQL."""
+    found = []
+    for index, model_field in _FACT_FIELDS.items():
+        col = model_field.get_col(model_field.model._meta.db_table)
+        # These fields have no conversion of their own (no from_db_value): the backend's only.
+        functions = connection.ops.get_db_converters(col)
+        if functions:
+            found.append((index, col, functions))
+    return found
+
+
+def _converted(
+    row: list[Any], converters: list[tuple[int, Col, list[Any]]], connection: BaseDatabaseWrapper
+) -> tuple[Any, ...]:
+    for index, col, functions in converters:
+        for function in functions:
+            row[index] = function(row[index], col, connection)
+    return tuple(row)
+
+
 def person_facts(person_ids: Collection[int]) -> dict[int, PersonFacts]:
-    """The facts of each person, in four queries however many persons."""
+    """The facts of each person, in one statement however many persons (two when some have a
+    checked-in booking)."""
     facts = {pk: PersonFacts() for pk in person_ids}
-    anaphylaxis = Reaction.objects.filter(dose=OuterRef("pk"), terms__code=ANAPHYLAXIS)
-    doses = (
-        Dose.objects.valid()
-        .filter(person_id__any=facts)
-        .annotate(anaphylaxis=Exists(anaphylaxis))
-        .order_by("given_at", "id")
-    )
-    for pk, person_id, product_id, key, family, day, at, kind, number, reacted in (
-        doses.values_list(
-            "id", "person_id", "product_id", "product__key", "product__family", "given_on",
-            "given_at", "kind", "number", "anaphylaxis",
-        )
-    ):  # fmt: skip
-        facts[person_id].doses.append(DoseFact(pk, product_id, key, day, at, kind, number))
-        if reacted:
-            facts[person_id].anaphylaxis.append(Contraindication(day, family))
-    marks = ScreeningAnswer.objects.filter(
-        screening=OuterRef("pk"), yes=True, item__marks_immunocompromised=True
-    )
-    screenings = (
-        Screening.objects.filter(person_id__any=facts)
-        .select_related("product")
-        .annotate(marks_immunocompromised=Exists(marks))
-        .order_by("screened_at", "id")
-    )
-    for screening in screenings:
-        person = facts[screening.person_id]
-        person.screenings.append(screening)
-        if cast(Any, screening).marks_immunocompromised:  # the annotation above
-            person.immunocompromised_screenings.add(screening.pk)
-    latest_first = Registration.objects.filter(person_id__any=facts).order_by(
-        "person_id", "-created_at", "-id"
-    )
-    seen: set[int] = set()
-    for person_id, high, status in latest_first.values_list(
-        "person_id", "priority_group__high_exposure", "status"
-    ):
-        if person_id not in seen:
-            seen.add(person_id)
-            facts[person_id].high_exposure = high
-        if status in OPEN_REGISTRATION:
-            facts[person_id].open_registration = True
-    checked_in = Booking.objects.filter(person_id__any=facts, status=BookingStatus.CHECKED_IN)
+    if not facts:
+        return facts
+    booked: set[int] = set()
+    for row in _facts_rows(facts):
+        what, person_id = row[0], row[1]
+        if what == "dose":
+            _dose_fact(facts[person_id], row)
+        elif what == "screening":
+            _screening_fact(facts[person_id], row)
+        elif what == "registration":
+            _registration_fact(facts[person_id], row)
+        else:
+            booked.add(person_id)
+    if booked:
+        _checked_in_load(facts, booked)
+    return facts
+
+
+def _dose_fact(facts: PersonFacts, row: tuple[Any, ...]) -> None:
+    _what, _person, pk, product_id, day, at, _uuid, key, family, number, kind, reacted = row
+    facts.doses.append(DoseFact(pk, product_id, key, day, at, kind, number))
+    if reacted:
+        facts.anaphylaxis.append(Contraindication(day, family))
+
+
+def _screening_fact(facts: PersonFacts, row: tuple[Any, ...]) -> None:
+    _what, person_id, pk, product_id, day, at, uuid, outcome, family, _n, _k, marks = row
+    values = (pk, uuid, person_id, product_id, at, day, outcome)
+    screening = Screening.from_db(Screening.objects.db, _SCREENING_FIELDS, values)
+    facts.screenings.append(screening)
+    if outcome == ScreeningOutcome.CONTRAINDICATED:
+        facts.contraindicated.append(Contraindication(day, family))
+    if marks:
+        facts.immunocompromised_screenings.add(pk)
+
+
+def _registration_fact(facts: PersonFacts, row: tuple[Any, ...]) -> None:
+    """Oldest first: the last one seen is the latest, whose group counts."""
+    status, high = row[7], row[11]
+    facts.high_exposure = bool(high)
+    if status in OPEN_REGISTRATION:
+        facts.open_registration = True
+
+
+def _checked_in_load(facts: dict[int, PersonFacts], person_ids: set[int]) -> None:
+    checked_in = Booking.objects.filter(person_id__any=person_ids, status=BookingStatus.CHECKED_IN)
     # With the registration's group: the dose's count in analytics reads it (no query there).
     bookings = checked_in.select_related("session", "registration__priority_group")
     for booking in bookings.order_by("id"):
         facts[booking.person_id].checked_in.append(booking)
-    return facts
 
 
 @dataclass(frozen=True)

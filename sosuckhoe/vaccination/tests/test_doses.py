@@ -18,6 +18,7 @@ from sosuckhoe.vaccination.models import Booking, BookingStatus, Dose, Screening
 from sosuckhoe.vaccination.services.bookings import booking_check_in, booking_create
 from sosuckhoe.vaccination.services.common import refusal_codes
 from sosuckhoe.vaccination.services.doses import dose_record, dose_void
+from sosuckhoe.vaccination.services.eligibility import Contraindication, person_facts
 
 
 def _give(cast, person, lot, site, role="site_staff", product=None, **kwargs):
@@ -412,3 +413,14 @@ def test_a_dose_is_voided_once(cast, site, stock, screened):
     dose_void(actor=cast.actor("site_staff"), dose=dose, kind=VoidKind.NOT_VALID, reason="Sai")
     with refused("already_voided"):
         dose_void(actor=cast.actor("site_staff"), dose=dose, kind=VoidKind.NOT_VALID, reason="Lại")
+
+
+def test_a_persons_facts_are_read_in_one_statement(cast, screened, django_assert_num_queries):
+    person = PersonFactory(home_unit=cast.units.commune_a, birth_year=1980)
+    screening = screened(person, "1", "6")  # a contraindication; immunocompromised
+    day = screening.screened_on
+    with django_assert_num_queries(1):
+        facts = person_facts([person.pk])[person.pk]
+    assert (facts.screenings, facts.immunocompromised(on=day)) == ([screening], True)
+    family = screening.product.family if screening.product else None
+    assert facts.contraindications(on=day) == [Contraindication(day, family)]
