@@ -257,6 +257,8 @@ def fulfil(dose: Dose, entry: DoseEntry, facts: PersonFacts) -> None:
 def _record(actor: Actor, entry: DoseEntry) -> Dose:
     facts = person_facts([entry.person.pk])[entry.person.pk]
     dose = dose_of(entry, dose_check(actor, entry, facts))
+    # The ledger line's audit row and the dose's, written by one INSERT at the end.
+    events: list[AuditEvent] = []
     if entry.use_stock:
         dose.stock_use = stock_use_within(
             actor=actor,
@@ -264,6 +266,7 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
             lot=entry.lot,
             on=entry.given_on,
             reference=f"dose:{dose.uuid}",
+            events=events,
         )
     # The rules refused a second dose already, under the person's lock; the constraint is the
     # last guard, and its refusal ends dose_record.
@@ -278,7 +281,7 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
     renumbered = renumber_after(dose, rollups=rollups) if backdated else {}
     rollups_apply(rollups)
     doses_changed.send(sender=Dose, actor=actor, person_ids=[dose.person_id])
-    dose_audit(
+    event = dose_event(
         actor,
         AuditAction.CREATE,
         dose,
@@ -286,6 +289,7 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
         late_entry_reason=dose.late_entry_reason,
         renumbered=renumbered,
     )
+    AuditEvent.objects.bulk_create([*events, event])
     return dose
 
 
