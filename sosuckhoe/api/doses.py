@@ -1,4 +1,4 @@
-"""Doses from the API: one a request through `dose_record`, or a batch through
+"""Doses from the API: one a request as `dose_record` records it, or a batch through
 `doses_record_batch`, whose items are each accepted or refused on their own."""
 
 import datetime as dt
@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError as InvalidRequest
 
@@ -20,8 +21,9 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.vaccination.models import Dose, Screening
-from sosuckhoe.vaccination.services import dose_record
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch, unknown_record
+from sosuckhoe.vaccination.services.common import persons_locking
+from sosuckhoe.vaccination.services.doses import DoseEntry, dose_record_entry
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,9 @@ class DoseRefs:
 
 def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
     """The records a dose names (unscoped: the service checks the scope); refused with the
-    fields that name none. Three queries: this runs for every dose sent one a request."""
-    person = Person.objects.select_related("home_unit").filter(uuid=item["person"]).first()
+    fields that name none. The person is read locked, as person_locked reads it: the caller's
+    transaction takes that lock first, and the dose is recorded without reading it again."""
+    person = persons_locking().filter(uuid=item["person"]).first()
     site = Facility.objects.select_related("unit").filter(uuid=item["site"]).first()
     number = compact_code(item["lot"])  # as lot_register keeps it
     lot = (
@@ -63,9 +66,12 @@ def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
     return DoseRefs(person=person, product=lot.product, lot=lot, site=site, screening=screening)
 
 
-def dose_record_item(*, actor: Actor, item: Mapping[str, Any], refs: DoseRefs) -> Dose:
-    return dose_record(
-        actor=actor,
+@transaction.atomic
+def dose_record_item(*, actor: Actor, item: Mapping[str, Any]) -> Dose:
+    """One dose sent alone, as dose_record records it, in one transaction with the reading of
+    its records (the person's lock the first): one read of the person a dose fewer."""
+    refs = dose_refs(item)
+    entry = DoseEntry(
         person=refs.person,
         product=refs.product,
         lot=refs.lot,
@@ -73,10 +79,11 @@ def dose_record_item(*, actor: Actor, item: Mapping[str, Any], refs: DoseRefs) -
         given_at=item["given_at"],
         vaccinator=actor.user,
         screening=refs.screening,
+        booking=None,
         late_entry_reason=item["late_entry_reason"],
         use_stock=item["use_stock"],
-        submission_key=item["submission_key"],
     )
+    return dose_record_entry(actor=actor, entry=entry, submission_key=item["submission_key"])
 
 
 def _item(actor: Actor, values: Mapping[str, Any]) -> DoseItem:

@@ -324,6 +324,15 @@ def dose_record(
         late_entry_reason=late_entry_reason,
         use_stock=use_stock,
     )
+    return dose_record_entry(actor=actor, entry=entry, submission_key=submission_key)
+
+
+def dose_record_entry(
+    *, actor: Actor, entry: DoseEntry, submission_key: UUID | None = None
+) -> Dose:
+    """dose_record within the caller's transaction, whose first lock was the person's, as
+    person_locked takes it (`entry.person` is that locked row); a refusal ends the
+    transaction."""
 
     def find(uuid: UUID) -> Dose:
         return Dose.objects.visible_to(actor.user).get(uuid=uuid)
