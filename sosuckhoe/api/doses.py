@@ -24,6 +24,7 @@ from sosuckhoe.vaccination.models import Dose, Screening
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch, unknown_record
 from sosuckhoe.vaccination.services.common import persons_locking
 from sosuckhoe.vaccination.services.doses import DoseEntry, dose_record_entry
+from sosuckhoe.vaccination.services.eligibility import PersonFacts, person_facts
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class DoseRefs:
     lot: Lot
     site: Facility
     screening: Screening | None
+    facts: PersonFacts | None  # the person's, when read to find the screening
 
 
 def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
@@ -49,9 +51,9 @@ def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
         .filter(product__key=item["product"], number=number)
         .first()
     )
-    screening = None
+    screening, facts = None, None
     if item["screening"] is not None:
-        screening = Screening.objects.filter(uuid=item["screening"]).first()
+        screening, facts = _screening_named(item["screening"], person)
     named: dict[str, object] = {"person": person, "site": site, "lot": lot}
     if item["screening"] is not None:
         named["screening"] = screening
@@ -63,7 +65,24 @@ def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
         raise ValidationError(
             {f: unknown_record(f) for f, record in named.items() if record is None}
         )
-    return DoseRefs(person=person, product=lot.product, lot=lot, site=site, screening=screening)
+    return DoseRefs(
+        person=person,
+        product=lot.product,
+        lot=lot,
+        site=site,
+        screening=screening,
+        facts=facts,
+    )
+
+
+def _screening_named(
+    uuid: UUID, person: Person | None
+) -> tuple[Screening | None, PersonFacts | None]:
+    """The screening a dose names, nearly always the person's own: found among the facts the
+    dose is judged on (read now rather than by the service), else read by its uuid."""
+    facts = person_facts([person.pk])[person.pk] if person is not None else None
+    own = [s for s in facts.screenings if s.uuid == uuid] if facts is not None else []
+    return (own[0] if own else Screening.objects.filter(uuid=uuid).first()), facts
 
 
 @transaction.atomic
@@ -83,7 +102,9 @@ def dose_record_item(*, actor: Actor, item: Mapping[str, Any]) -> Dose:
         late_entry_reason=item["late_entry_reason"],
         use_stock=item["use_stock"],
     )
-    return dose_record_entry(actor=actor, entry=entry, submission_key=item["submission_key"])
+    return dose_record_entry(
+        actor=actor, entry=entry, submission_key=item["submission_key"], facts=refs.facts
+    )
 
 
 def _item(actor: Actor, values: Mapping[str, Any]) -> DoseItem:

@@ -254,8 +254,9 @@ def fulfil(dose: Dose, entry: DoseEntry, facts: PersonFacts) -> None:
         open_registrations.update(status=RegistrationStatus.VACCINATED)
 
 
-def _record(actor: Actor, entry: DoseEntry) -> Dose:
-    facts = person_facts([entry.person.pk])[entry.person.pk]
+def _record(actor: Actor, entry: DoseEntry, facts: PersonFacts | None = None) -> Dose:
+    if facts is None:
+        facts = person_facts([entry.person.pk])[entry.person.pk]
     dose = dose_of(entry, dose_check(actor, entry, facts))
     # The ledger line's audit row and the dose's, written by one INSERT at the end.
     events: list[AuditEvent] = []
@@ -328,17 +329,21 @@ def dose_record(
 
 
 def dose_record_entry(
-    *, actor: Actor, entry: DoseEntry, submission_key: UUID | None = None
+    *,
+    actor: Actor,
+    entry: DoseEntry,
+    submission_key: UUID | None = None,
+    facts: PersonFacts | None = None,
 ) -> Dose:
     """dose_record within the caller's transaction, whose first lock was the person's, as
     person_locked takes it (`entry.person` is that locked row); a refusal ends the
-    transaction."""
+    transaction. `facts`: the person's, if the caller read them after that lock."""
 
     def find(uuid: UUID) -> Dose:
         return Dose.objects.visible_to(actor.user).get(uuid=uuid)
 
     return create_once(
-        submission_key, owner=actor.name, create=lambda: _record(actor, entry), find=find
+        submission_key, owner=actor.name, create=lambda: _record(actor, entry, facts), find=find
     )
 
 
