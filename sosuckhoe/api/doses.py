@@ -1,4 +1,4 @@
-"""Doses from the API: one a request through `dose_record`, or a batch through
+"""Doses from the API: one a request as `dose_record` records it, or a batch through
 `doses_record_batch`, whose items are each accepted or refused on their own."""
 
 import datetime as dt
@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError as InvalidRequest
 
@@ -20,8 +21,10 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.vaccination.models import Dose, Screening
-from sosuckhoe.vaccination.services import dose_record
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch, unknown_record
+from sosuckhoe.vaccination.services.common import persons_locking
+from sosuckhoe.vaccination.services.doses import DoseEntry, dose_record_entry
+from sosuckhoe.vaccination.services.eligibility import PersonFacts, person_facts
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,14 @@ class DoseRefs:
     lot: Lot
     site: Facility
     screening: Screening | None
+    facts: PersonFacts | None  # the person's, when read to find the screening
 
 
 def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
     """The records a dose names (unscoped: the service checks the scope); refused with the
-    fields that name none. Three queries: this runs for every dose sent one a request."""
-    person = Person.objects.select_related("home_unit").filter(uuid=item["person"]).first()
+    fields that name none. The person is read locked, as person_locked reads it: the caller's
+    transaction takes that lock first, and the dose is recorded without reading it again."""
+    person = persons_locking().filter(uuid=item["person"]).first()
     site = Facility.objects.select_related("unit").filter(uuid=item["site"]).first()
     number = compact_code(item["lot"])  # as lot_register keeps it
     lot = (
@@ -46,9 +51,9 @@ def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
         .filter(product__key=item["product"], number=number)
         .first()
     )
-    screening = None
+    screening, facts = None, None
     if item["screening"] is not None:
-        screening = Screening.objects.filter(uuid=item["screening"]).first()
+        screening, facts = _screening_named(item["screening"], person)
     named: dict[str, object] = {"person": person, "site": site, "lot": lot}
     if item["screening"] is not None:
         named["screening"] = screening
@@ -60,12 +65,32 @@ def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
         raise ValidationError(
             {f: unknown_record(f) for f, record in named.items() if record is None}
         )
-    return DoseRefs(person=person, product=lot.product, lot=lot, site=site, screening=screening)
+    return DoseRefs(
+        person=person,
+        product=lot.product,
+        lot=lot,
+        site=site,
+        screening=screening,
+        facts=facts,
+    )
 
 
-def dose_record_item(*, actor: Actor, item: Mapping[str, Any], refs: DoseRefs) -> Dose:
-    return dose_record(
-        actor=actor,
+def _screening_named(
+    uuid: UUID, person: Person | None
+) -> tuple[Screening | None, PersonFacts | None]:
+    """The screening a dose names, nearly always the person's own: found among the facts the
+    dose is judged on (read now rather than by the service), else read by its uuid."""
+    facts = person_facts([person.pk])[person.pk] if person is not None else None
+    own = [s for s in facts.screenings if s.uuid == uuid] if facts is not None else []
+    return (own[0] if own else Screening.objects.filter(uuid=uuid).first()), facts
+
+
+@transaction.atomic
+def dose_record_item(*, actor: Actor, item: Mapping[str, Any]) -> Dose:
+    """One dose sent alone, as dose_record records it, in one transaction with the reading of
+    its records (the person's lock the first): one read of the person a dose fewer."""
+    refs = dose_refs(item)
+    entry = DoseEntry(
         person=refs.person,
         product=refs.product,
         lot=refs.lot,
@@ -73,9 +98,12 @@ def dose_record_item(*, actor: Actor, item: Mapping[str, Any], refs: DoseRefs) -
         given_at=item["given_at"],
         vaccinator=actor.user,
         screening=refs.screening,
+        booking=None,
         late_entry_reason=item["late_entry_reason"],
         use_stock=item["use_stock"],
-        submission_key=item["submission_key"],
+    )
+    return dose_record_entry(
+        actor=actor, entry=entry, submission_key=item["submission_key"], facts=refs.facts
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,15 +104,26 @@ def _add(facility: Facility, lot: Lot, doses: int) -> None:
     )
 
 
-def _take(facility: Facility, lot: Lot, doses: int, keep: int = 0) -> None:
+# _take's conditional UPDATE, written once: the ORM's update() gives the number of rows only,
+# and a use that opens a vial needs the balance it leaves (a read fewer). RETURNING: SQLite
+# 3.35 and PostgreSQL alike.
+_TAKE_SQL = (
+    "UPDATE supply_stockbalance SET doses = doses - %s, updated_at = %s"
+    " WHERE facility_id = %s AND lot_id = %s AND doses >= %s RETURNING doses"
+)
+
+
+def _take(facility: Facility, lot: Lot, doses: int, keep: int = 0) -> int:
     """Take doses if more than `keep` + `doses` are on hand: one conditional UPDATE, which
-    also locks the row until the transaction ends. Its condition keeps the balance's CHECK
-    (never below zero) from firing, so no savepoint guards it."""
-    taken = StockBalance.objects.filter(facility=facility, lot=lot, doses__gte=doses + keep).update(
-        doses=F("doses") - doses, updated_at=timezone.now()
-    )
-    if not taken:
+    also locks the row until the transaction ends; the doses left. Its condition keeps the
+    balance's CHECK (never below zero) from firing, so no savepoint guards it."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_TAKE_SQL, [doses, now, facility.pk, lot.pk, doses + keep])
+        row = cursor.fetchone()
+    if row is None:
         raise _out_of_stock(facility, lot, doses)
+    return row[0]
 
 
 def _lock_balances(*pairs: tuple[Facility, Lot]) -> None:
@@ -128,9 +139,18 @@ def _take_unreserved(facility: Facility, lot: Lot, doses: int) -> None:
 
 
 def _record(
-    *, actor: Actor, facility: Facility, lot: Lot, kind: str, doses: int, on: dt.date, **extra: Any
+    *,
+    actor: Actor,
+    facility: Facility,
+    lot: Lot,
+    kind: str,
+    doses: int,
+    on: dt.date,
+    events: list[AuditEvent] | None = None,
+    **extra: Any,
 ) -> StockMovement:
-    """Write the ledger line and its audit row; the balance is already changed."""
+    """Write the ledger line and its audit row, or add the row to `events` for the caller to
+    write with its own; the balance is already changed."""
     movement = StockMovement(
         facility=facility,
         lot=lot,
@@ -148,7 +168,11 @@ def _record(
         validate_constraints=False,
     )
     movement.save()
-    _movement_event(actor, movement).save()
+    event = _movement_event(actor, movement)
+    if events is None:
+        event.save()
+    else:
+        events.append(event)
     return movement
 
 
@@ -333,19 +357,23 @@ def stock_transfer(
     return sent, received
 
 
-def _vial_draw(facility: Facility, lot: Lot, doses: int) -> OpenVial:
-    """Draw doses from the open vial of the lot, opening vials as they empty; the vial the
-    last dose came from. The balance is already taken, its row locked by that UPDATE."""
-    vial = (
+def _vial_open(facility: Facility, lot: Lot) -> OpenVial | None:
+    """The open vial of the lot, locked."""
+    return (
         OpenVial.objects.select_for_update()
         .filter(facility=facility, lot=lot, closed_at__isnull=True)
         .first()
     )
-    left = None  # on hand after the take: read only when a vial is opened
+
+
+def _vial_draw(
+    facility: Facility, lot: Lot, doses: int, left: int, vial: OpenVial | None
+) -> OpenVial:
+    """Draw doses from the open `vial` of the lot (locked), opening vials as they empty; the
+    vial the last dose came from. The balance is already taken (`left` on hand), its row
+    locked by that UPDATE."""
     while True:
         if vial is None:
-            if left is None:
-                left = StockBalance.objects.get(facility=facility, lot=lot).doses
             # A vial holds what its label says, unless the stock counted holds less.
             size = min(lot.doses_per_vial, left + doses)
             vial = OpenVial(facility=facility, lot=lot, doses=size)
@@ -360,6 +388,27 @@ def _vial_draw(facility: Facility, lot: Lot, doses: int) -> OpenVial:
         if doses == 0:
             return vial
         vial = None
+
+
+# _vial_draw for one dose, the open vial found, locked and drawn from by one UPDATE: the dose
+# it gives (an open vial has one left: it is closed when its last is drawn), closed with
+# nothing wasted when it was the last. Open, its closed_at and wasted are NULL (a CHECK).
+_DRAW_ONE_SQL = (
+    "UPDATE supply_openvial SET used = used + 1,"
+    " closed_at = CASE WHEN used + 1 = doses THEN %s END,"
+    " wasted = CASE WHEN used + 1 = doses THEN 0 END"
+    " WHERE facility_id = %s AND lot_id = %s AND closed_at IS NULL RETURNING id"
+)
+
+
+def _vial_draw_one(facility: Facility, lot: Lot, left: int) -> int:
+    """The id of the vial one dose is drawn from: the open vial, in one statement; when there
+    is none, a vial opened by _vial_draw."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_DRAW_ONE_SQL, [now, facility.pk, lot.pk])
+        row = cursor.fetchone()
+    return row[0] if row is not None else _vial_draw(facility, lot, 1, left, None).pk
 
 
 @transaction.atomic
@@ -386,15 +435,22 @@ def stock_use_within(
     doses: int = 1,
     on: dt.date | None = None,
     reference: str = "",
+    events: list[AuditEvent] | None = None,
 ) -> StockMovement:
     """stock_use for a caller that holds the transaction and lets a refusal end it
-    (dose_record): no savepoint of its own, two round trips fewer a dose."""
+    (dose_record): no savepoint of its own, two round trips fewer a dose. With `events`, the
+    ledger line's audit row is added to it, unsaved, for the caller to write with its own
+    rows in one INSERT."""
     on = _day(on)
     _check_covers(actor, facility)
     _check_doses(doses)
     _check_usable(lot, on)
-    _take(facility, lot, doses)
-    vial = _vial_draw(facility, lot, doses) if lot.doses_per_vial > 1 else None
+    left = _take(facility, lot, doses)
+    vial_id = None
+    if lot.doses_per_vial > 1 and doses == 1:  # a dose given: nearly every use
+        vial_id = _vial_draw_one(facility, lot, left)
+    elif lot.doses_per_vial > 1:
+        vial_id = _vial_draw(facility, lot, doses, left, _vial_open(facility, lot)).pk
     return _record(
         actor=actor,
         facility=facility,
@@ -403,7 +459,8 @@ def stock_use_within(
         doses=-doses,
         on=on,
         reference=reference,
-        vial=vial,
+        vial_id=vial_id,
+        events=events,
     )
 
 

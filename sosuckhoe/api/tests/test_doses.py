@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from sosuckhoe.api.serializers.requests import BATCH_LIMIT
 from sosuckhoe.testing.factories import PersonFactory
-from sosuckhoe.vaccination.models import Dose
+from sosuckhoe.vaccination.models import Dose, Screening
 
 
 def test_a_dose_is_recorded_with_its_derived_kind_and_number(cast, world, api_for):
@@ -45,6 +45,23 @@ def test_a_dose_naming_an_unknown_lot_is_refused_as_a_batch_item_is(cast, world,
     assert response.status_code == 400
     assert response.json()["code"] == batch.json()["results"][0]["code"] == "lot_unknown"
     assert set(response.json()["fields"]) == {"lot"}
+
+
+def test_a_dose_naming_a_screening_not_of_its_person_is_refused_as_a_batch_item_is(
+    cast, world, api_for
+):
+    client = api_for("commune")
+    others = Screening.objects.get(person=cast.own_person)
+    unknown = str(uuid.uuid4())
+    named = [(str(others.uuid), "screening_mismatch"), (unknown, "screening_not_found")]
+    for screening, code in named:
+        body = {**world.dose_body(world.dosee), "screening": screening}
+        response = client.post(reverse("api:doses"), body, format="json")
+        batch = client.post(reverse("api:doses_batch"), {"items": [body]}, format="json")
+        assert response.status_code == 400
+        assert response.json()["code"] == batch.json()["results"][0]["code"] == code
+    assert set(response.json()["fields"]) == {"screening"}  # the unknown one
+    assert not Dose.objects.filter(person=world.dosee).exists()
 
 
 def test_a_batch_judges_each_item_on_its_own(cast, world, api_for, site_b):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sosuckhoe.testing.factories import PersonFactory
+from sosuckhoe.vaccination.models import Dose, Screening
 
 
 def _queries(client, url: str) -> int:
@@ -37,3 +38,19 @@ def test_the_sessions_of_a_site_cost_the_same_for_one_or_many(cast, api_for, sit
     for days in range(1, 4):
         make_session(5, 5, 5, day=timezone.localdate() + dt.timedelta(days=days))
     assert _queries(client, url) == one
+
+
+def test_one_dose_a_request_costs_sixteen_statements(cast, world, api_for):
+    client = api_for("site_staff")
+    client.get(reverse("api:lots"))  # the caller's unit is cached after the first call
+    screening = Screening.objects.get(person=world.dosee)
+    body = {**world.dose_body(world.dosee), "screening": str(screening.uuid)}
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("api:doses"), body, format="json")
+    assert response.status_code == 201
+    # The key; the savepoint of the request's transaction (a transaction alone, outside the
+    # test's); the person (locked), the site, the lot; the person's facts, which hold the
+    # screening; the balance, the open vial, the ledger line; the dose, its three rollups;
+    # the persons with a certificate; the audit rows; the savepoint released.
+    assert len(queries) == 16, [q["sql"][:60] for q in queries]
+    assert Dose.objects.get(uuid=response.json()["uuid"]).screening == screening

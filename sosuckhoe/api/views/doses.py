@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sosuckhoe.api.doses import dose_record_item, dose_refs, doses_batch
+from sosuckhoe.api.doses import dose_record_item, doses_batch
 from sosuckhoe.api.serializers.requests import DoseBatchIn, DoseBatchOut, DoseIn, DoseVoidIn
 from sosuckhoe.api.serializers.vaccination import DoseOut
 from sosuckhoe.api.views.base import PersonalDataView, answers
@@ -20,7 +20,7 @@ class DoseCreate(PersonalDataView):
     def post(self, request: Request) -> Response:
         """Record a dose and use its stock; its kind and number are derived."""
         item = self.valid(DoseIn, request)
-        dose = dose_record_item(actor=self.actor(request), item=item, refs=dose_refs(item))
+        dose = dose_record_item(actor=self.actor(request), item=item)
         return Response(DoseOut(dose).data, status=status.HTTP_201_CREATED)
 
 

@@ -199,6 +199,19 @@ def test_a_vial_emptied_by_its_last_dose_closes_with_no_waste(site, stocked):
     assert services.stock_session_close(actor=SYSTEM, facility=site)[0].doses == -5
 
 
+def test_a_dose_from_the_open_vial_takes_three_statements(site, stocked, django_assert_num_queries):
+    lot = stocked(doses=12, doses_per_vial=6)
+    services.stock_use(actor=SYSTEM, facility=site, lot=lot, on=TODAY)  # opens a vial
+    events: list[AuditEvent] = []
+    with transaction.atomic(), django_assert_num_queries(3):  # balance, vial, ledger line
+        use = services.stock_use_within(
+            actor=SYSTEM, facility=site, lot=lot, on=TODAY, reference="r", events=events
+        )
+    vial = OpenVial.objects.get(facility=site, lot=lot)
+    assert (use.vial_id, vial.used, stock_on_hand(facility=site, lot=lot)) == (vial.pk, 2, 10)
+    assert [e.object_uuid for e in events] == [use.uuid]  # its audit row, left to the caller
+
+
 def test_a_dose_undone_after_its_vial_was_thrown_away_counts_as_wasted(site, stocked):
     lot = stocked(doses=10, doses_per_vial=10)
     use = services.stock_use(actor=SYSTEM, facility=site, lot=lot, on=TODAY)

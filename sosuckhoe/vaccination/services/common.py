@@ -45,9 +45,13 @@ def require_active(person: Person) -> None:
 def person_locked(person: Person) -> Person:
     """A fresh copy of the person row, locked: one person's vaccination writes run one at a
     time (dose numbers, bookings), and always lock the person first."""
-    return (
-        Person.objects.select_for_update(of=("self",)).select_related("home_unit").get(pk=person.pk)
-    )
+    return persons_locking().get(pk=person.pk)
+
+
+def persons_locking() -> models.QuerySet[Person]:
+    """The persons as person_locked reads them (locked, with the home unit), for a writer that
+    names its person otherwise than by a row in hand: the API's dose names it by uuid."""
+    return Person.objects.select_for_update(of=("self",)).select_related("home_unit")
 
 
 def persons_locked(named: models.Q) -> list[Person]:

@@ -254,9 +254,12 @@ def fulfil(dose: Dose, entry: DoseEntry, facts: PersonFacts) -> None:
         open_registrations.update(status=RegistrationStatus.VACCINATED)
 
 
-def _record(actor: Actor, entry: DoseEntry) -> Dose:
-    facts = person_facts([entry.person.pk])[entry.person.pk]
+def _record(actor: Actor, entry: DoseEntry, facts: PersonFacts | None = None) -> Dose:
+    if facts is None:
+        facts = person_facts([entry.person.pk])[entry.person.pk]
     dose = dose_of(entry, dose_check(actor, entry, facts))
+    # The ledger line's audit row and the dose's, written by one INSERT at the end.
+    events: list[AuditEvent] = []
     if entry.use_stock:
         dose.stock_use = stock_use_within(
             actor=actor,
@@ -264,6 +267,7 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
             lot=entry.lot,
             on=entry.given_on,
             reference=f"dose:{dose.uuid}",
+            events=events,
         )
     # The rules refused a second dose already, under the person's lock; the constraint is the
     # last guard, and its refusal ends dose_record.
@@ -278,7 +282,7 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
     renumbered = renumber_after(dose, rollups=rollups) if backdated else {}
     rollups_apply(rollups)
     doses_changed.send(sender=Dose, actor=actor, person_ids=[dose.person_id])
-    dose_audit(
+    event = dose_event(
         actor,
         AuditAction.CREATE,
         dose,
@@ -286,6 +290,7 @@ def _record(actor: Actor, entry: DoseEntry) -> Dose:
         late_entry_reason=dose.late_entry_reason,
         renumbered=renumbered,
     )
+    AuditEvent.objects.bulk_create([*events, event])
     return dose
 
 
@@ -320,12 +325,25 @@ def dose_record(
         late_entry_reason=late_entry_reason,
         use_stock=use_stock,
     )
+    return dose_record_entry(actor=actor, entry=entry, submission_key=submission_key)
+
+
+def dose_record_entry(
+    *,
+    actor: Actor,
+    entry: DoseEntry,
+    submission_key: UUID | None = None,
+    facts: PersonFacts | None = None,
+) -> Dose:
+    """dose_record within the caller's transaction, whose first lock was the person's, as
+    person_locked takes it (`entry.person` is that locked row); a refusal ends the
+    transaction. `facts`: the person's, if the caller read them after that lock."""
 
     def find(uuid: UUID) -> Dose:
         return Dose.objects.visible_to(actor.user).get(uuid=uuid)
 
     return create_once(
-        submission_key, owner=actor.name, create=lambda: _record(actor, entry), find=find
+        submission_key, owner=actor.name, create=lambda: _record(actor, entry, facts), find=find
     )
 
 
