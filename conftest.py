@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import Role, StaffUser
@@ -80,7 +81,15 @@ def cast(db: None) -> Cast:
 
 @pytest.fixture
 def today() -> dt.date:
-    return dt.date.today()
+    """The project's day (Asia/Ho_Chi_Minh) when the test runs. Not the machine's, and not a
+    module constant: one computed at collection is yesterday for tests run after midnight
+    there (17:00 UTC)."""
+    return timezone.localdate()
+
+
+@pytest.fixture
+def tomorrow(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=1)
 
 
 @pytest.fixture(autouse=True)

@@ -12,8 +12,6 @@ from sosuckhoe.vaccination.services.common import refusal_codes
 from sosuckhoe.vaccination.services.doses import dose_record
 from sosuckhoe.vaccination.services.registrations import registration_approve, registration_create
 
-TOMORROW = timezone.localdate() + dt.timedelta(days=1)
-
 
 @pytest.fixture
 def registrant(cast, reference):
@@ -41,14 +39,14 @@ def _booked_names(report):
 
 
 def test_approved_registrants_are_booked_by_priority_group_then_oldest_first(
-    cast, registrant, make_session
+    cast, registrant, make_session, tomorrow
 ):
     registrant("Chín Trẻ", 9, dt.date(1990, 1, 1))
     registrant("Một Trẻ", 1, dt.date(1995, 1, 1))
     registrant("Một Già", 1, dt.date(1960, 1, 1))
     registrant("Mười Sáu", 16, dt.date(1950, 1, 1))
     registrant("Chín Già", 9, dt.date(1955, 1, 1))
-    report = _assign(cast, make_session(3, day=TOMORROW))
+    report = _assign(cast, make_session(3, day=tomorrow))
     assert _booked_names(report) == ["Một Già", "Một Trẻ", "Chín Già"]
     assert report.waiting == 2
     statuses = dict(Registration.objects.values_list("person__full_name", "status"))
@@ -56,17 +54,19 @@ def test_approved_registrants_are_booked_by_priority_group_then_oldest_first(
     assert statuses["Chín Già"] == RegistrationStatus.BOOKED
 
 
-def test_each_booked_registrant_is_sent_their_place_and_time(cast, registrant, make_session):
+def test_each_booked_registrant_is_sent_their_place_and_time(
+    cast, registrant, make_session, tomorrow
+):
     person = registrant("Có Điện Thoại", 9, dt.date(1960, 1, 1))
-    report = _assign(cast, make_session(3, day=TOMORROW))
+    report = _assign(cast, make_session(3, day=tomorrow))
     assert report.notified == 1
     message = OutboundMessage.objects.get()
     assert message.to == person.phone
-    assert TOMORROW.strftime("%d/%m/%Y") in message.body
+    assert tomorrow.strftime("%d/%m/%Y") in message.body
 
 
 def test_a_registrant_the_schedule_refuses_is_skipped_and_counted(
-    cast, registrant, make_session, site, stock
+    cast, registrant, make_session, site, stock, tomorrow
 ):
     lot = stock()
     early = registrant("Vừa Tiêm", 1, dt.date(1960, 1, 1))
@@ -81,27 +81,29 @@ def test_a_registrant_the_schedule_refuses_is_skipped_and_counted(
         use_stock=False,
     )
     registrant("Chờ Tiêm", 9, dt.date(1970, 1, 1))
-    report = _assign(cast, make_session(1, day=TOMORROW))
+    report = _assign(cast, make_session(1, day=tomorrow))
     assert _booked_names(report) == ["Chờ Tiêm"]
     assert report.refused == {"interval_too_short": 1}
 
 
 def test_sessions_are_filled_in_date_order_and_pending_registrations_wait(
-    cast, registrant, make_session
+    cast, registrant, make_session, tomorrow
 ):
     for i in range(3):
         registrant(f"Người {i}", 9, dt.date(1960 + i, 1, 1))
     registrant("Chưa Duyệt", 1, dt.date(1940, 1, 1), approve=False)
-    later = make_session(2, day=TOMORROW + dt.timedelta(days=1))
-    sooner = make_session(2, day=TOMORROW)
+    later = make_session(2, day=tomorrow + dt.timedelta(days=1))
+    sooner = make_session(2, day=tomorrow)
     report = _assign(cast, later, sooner)
     assert [b.session for b in report.booked] == [sooner, sooner, later]
     assert not Booking.objects.filter(person__full_name="Chưa Duyệt").exists()
 
 
-def test_an_officer_assigns_only_their_own_units_registrants(cast, registrant, make_session):
+def test_an_officer_assigns_only_their_own_units_registrants(
+    cast, registrant, make_session, tomorrow
+):
     registrant("Một", 9, dt.date(1960, 1, 1))
     with pytest.raises(ValidationError) as error:
-        _assign(cast, make_session(2, day=TOMORROW), role="commune_other")
+        _assign(cast, make_session(2, day=tomorrow), role="commune_other")
     assert refusal_codes(error.value) == ["outside_unit"]
     assert not Booking.objects.exists()

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from sosuckhoe.accounts.models import AuditEvent
 from sosuckhoe.testing.factories import PersonFactory
@@ -30,8 +29,6 @@ from sosuckhoe.vaccination.services.bookings import (
 from sosuckhoe.vaccination.services.common import refusal_codes
 from sosuckhoe.vaccination.services.doses import dose_record
 from sosuckhoe.vaccination.services.registrations import registration_approve, registration_create
-
-TOMORROW = timezone.localdate() + dt.timedelta(days=1)
 
 
 def _slots(session):
@@ -85,10 +82,10 @@ def test_a_session_is_opened_with_its_slots_and_audited_at_the_site(cast, make_s
         ),
     ],
 )
-def test_a_session_needs_slots_that_do_not_overlap(cast, site, comirnaty, slots, code):
+def test_a_session_needs_slots_that_do_not_overlap(cast, site, comirnaty, slots, code, tomorrow):
     with pytest.raises(ValidationError) as error:
         session_create(
-            actor=cast.actor("commune"), site=site, date=TOMORROW, product=comirnaty, slots=slots
+            actor=cast.actor("commune"), site=site, date=tomorrow, product=comirnaty, slots=slots
         )
     assert refusal_codes(error.value) == [code]
     assert not VaccinationSession.objects.exists()
@@ -238,10 +235,10 @@ def test_only_an_approved_registration_is_booked(cast, make_session, group):
     )
 
 
-def test_check_in_is_on_the_sessions_day_at_its_site(cast, make_session):
+def test_check_in_is_on_the_sessions_day_at_its_site(cast, make_session, tomorrow):
     today = _book(cast, cast.own_person, _slots(make_session(2))[0])
     later = _book(
-        cast, cast.sibling_person, _slots(make_session(2, day=TOMORROW))[0], role="province"
+        cast, cast.sibling_person, _slots(make_session(2, day=tomorrow))[0], role="province"
     )
     _refused("not_session_day", booking_check_in, actor=cast.actor("site_staff"), booking=later)
     _refused("outside_unit", booking_check_in, actor=cast.actor("commune_other"), booking=today)

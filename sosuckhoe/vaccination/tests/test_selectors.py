@@ -24,8 +24,6 @@ from sosuckhoe.vaccination.services.doses import dose_record, dose_void
 from sosuckhoe.vaccination.services.reactions import reaction_record
 from sosuckhoe.vaccination.services.registrations import registration_create
 
-TODAY = timezone.localdate()
-
 
 @pytest.fixture
 def vaccinate(cast, site, stock, screened):
@@ -49,7 +47,7 @@ def _views():
 
 
 def test_a_persons_history_shows_every_record_and_the_voided_dose_and_is_audited_on_them(
-    cast, group, vaccinate
+    cast, group, vaccinate, today
 ):
     registration = registration_create(
         actor=cast.actor("commune"), person=cast.own_person, priority_group=group
@@ -57,7 +55,7 @@ def test_a_persons_history_shows_every_record_and_the_voided_dose_and_is_audited
     dose = vaccinate(cast.own_person)
     dose_void(actor=cast.actor("site_staff"), dose=dose, kind=VoidKind.NOT_VALID, reason="Sai")
     history = person_vaccination_history(
-        actor=cast.actor("commune"), person_uuid=cast.own_person.uuid, on=TODAY
+        actor=cast.actor("commune"), person_uuid=cast.own_person.uuid, on=today
     )
     assert history.registrations == [registration]
     assert [(d.pk, d.is_valid) for d in history.doses] == [(dose.pk, False)]
@@ -67,27 +65,27 @@ def test_a_persons_history_shows_every_record_and_the_voided_dose_and_is_audited
     assert set(event.changes["shown"]) == {str(r.uuid) for r in history.records}
 
 
-def test_a_visitors_site_sees_only_what_happened_there(cast, site_b, stock, vaccinate):
+def test_a_visitors_site_sees_only_what_happened_there(cast, site_b, stock, vaccinate, today):
     visiting = vaccinate(cast.own_person, at=site_b, lot_=stock(at=site_b, number="B-1"))
     history = person_vaccination_history(
-        actor=cast.actor("commune_other"), person_uuid=cast.own_person.uuid, on=TODAY
+        actor=cast.actor("commune_other"), person_uuid=cast.own_person.uuid, on=today
     )
     assert history.doses == [visiting]
     assert history.next_due is None  # the person's schedule is for their own commune
 
 
 def test_a_person_with_nothing_in_the_readers_unit_is_not_found_and_nothing_is_audited(
-    cast, vaccinate
+    cast, vaccinate, today
 ):
     vaccinate(cast.own_person)
     before = AuditEvent.objects.count()
     with pytest.raises(Http404):
         person_vaccination_history(
-            actor=cast.actor("province_other"), person_uuid=cast.own_person.uuid, on=TODAY
+            actor=cast.actor("province_other"), person_uuid=cast.own_person.uuid, on=today
         )
     with pytest.raises(Http404):
         person_vaccination_history(
-            actor=cast.actor("analyst"), person_uuid=cast.own_person.uuid, on=TODAY
+            actor=cast.actor("analyst"), person_uuid=cast.own_person.uuid, on=today
         )
     assert AuditEvent.objects.count() == before
 
@@ -100,9 +98,11 @@ def test_one_dose_is_read_audited_or_not_found(cast, vaccinate):
         dose_read(actor=cast.actor("province_other"), dose_uuid=dose.uuid)
 
 
-def test_a_sites_day_lists_its_doses_and_names_each_person_in_one_audit_row(cast, site, vaccinate):
+def test_a_sites_day_lists_its_doses_and_names_each_person_in_one_audit_row(
+    cast, site, vaccinate, today
+):
     doses = [vaccinate(cast.own_person), vaccinate(cast.sibling_person)]
-    assert site_day_doses(actor=cast.actor("site_staff"), site=site, day=TODAY) == doses
+    assert site_day_doses(actor=cast.actor("site_staff"), site=site, day=today) == doses
     event = _views().get(object_type="dose")
     assert set(event.changes["persons"]) == {
         str(cast.own_person.uuid),
@@ -133,22 +133,24 @@ def test_the_review_list_holds_the_units_pending_registrations(cast, group):
         registrations_to_review(actor=cast.actor("commune_other"), unit=cast.units.commune_a)
 
 
-def test_the_unit_sees_who_has_not_registered_and_who_has_no_dose(cast, group, vaccinate):
+def test_the_unit_sees_who_has_not_registered_and_who_has_no_dose(cast, group, vaccinate, today):
     vaccinated = PersonFactory(home_unit=cast.units.commune_a, full_name="Đã Tiêm")
     vaccinate(vaccinated)
     registration_create(actor=cast.actor("commune"), person=cast.own_person, priority_group=group)
     unit, actor = cast.units.commune_a, cast.actor("commune")
-    unregistered = persons_not_reached(actor=actor, unit=unit, on=TODAY, missing="registration")
+    unregistered = persons_not_reached(actor=actor, unit=unit, on=today, missing="registration")
     assert unregistered == [vaccinated]
-    undosed = persons_not_reached(actor=actor, unit=unit, on=TODAY, missing="dose", group=group)
+    undosed = persons_not_reached(actor=actor, unit=unit, on=today, missing="dose", group=group)
     assert undosed == [cast.own_person]
     assert _views().filter(object_type="person").count() == 2
 
 
-def test_coverage_by_age_band_counts_residents_registrations_and_doses(cast, group, vaccinate):
+def test_coverage_by_age_band_counts_residents_registrations_and_doses(
+    cast, group, vaccinate, today
+):
     child = PersonFactory(
         home_unit=cast.units.commune_a,
-        birth_date=TODAY - dt.timedelta(days=8 * 366),
+        birth_date=today - dt.timedelta(days=8 * 366),
         id_kind="none",
         id_number="",
     )
@@ -157,7 +159,7 @@ def test_coverage_by_age_band_counts_residents_registrations_and_doses(cast, gro
     rows = {
         row.key: row
         for row in coverage_by_age_band(
-            actor=cast.actor("analyst"), unit=cast.units.commune_a, on=TODAY
+            actor=cast.actor("analyst"), unit=cast.units.commune_a, on=today
         )
     }
     assert [band.key for band in AGE_BANDS] == list(rows)
