@@ -8,11 +8,11 @@ import pytest
 import segno
 from django.urls import reverse
 from django.utils import translation
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from sosuckhoe.certificates.services import certificate_issue
 from sosuckhoe.certificates.verifier import REASONS
-from sosuckhoe.console.tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from sosuckhoe.console.tests.conftest import chromium_running
 
 FRAME_SIDE = 480  # pixels: even, as 4:2:0 video needs; a phone's camera preview at its lowest
 
@@ -27,21 +27,13 @@ def camera_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser(camera_video: Path) -> Iterator[Browser]:
     """Chromium with a fake camera that plays `camera_video`, permission granted."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     camera_args = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={camera_video}",
     ]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as in console/tests/conftest.py
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                headless=True, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + camera_args
-            )
-            yield chromium
-            chromium.close()
+    with chromium_running(camera_args) as chromium:
+        yield chromium
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
 """Fixtures of the browser tests: Debian's Chromium driven by Playwright's sync API."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -17,8 +19,9 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+@contextmanager
+def chromium_running(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright for a module's tests."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     # Playwright's sync API keeps an event loop running in this thread; Django refuses ORM
@@ -27,10 +30,20 @@ def browser() -> Iterator[Browser]:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(
-                headless=True, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+                headless=True, executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *extra_args]
             )
             yield chromium
             chromium.close()
+            # The tests' database calls made while Playwright ran got connections of this
+            # context's own (Django keeps them per context): closed here, or the test
+            # database could not be dropped at the end ("accessed by other users").
+            connections.close_all()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with chromium_running() as chromium:
+        yield chromium
 
 
 @pytest.fixture
