@@ -76,15 +76,14 @@ def test_a_plain_reading_is_the_serializers_or_none(raw):
         assert _exact(plain) == _served(raw)
 
 
+def _usual(**changes: object) -> dict[str, object]:
+    """An item as a client writes it."""
+    item = {"person": str(uuid.uuid4()), "product": "comirnaty", "lot": "FK1234"}
+    return item | {"site": str(uuid.uuid4()), "given_at": "2026-11-27T08:30:00+07:00"} | changes
+
+
 def test_the_usual_item_is_read_plainly():
-    raw = {
-        "person": str(uuid.uuid4()),
-        "product": "comirnaty",
-        "lot": " FK1234 ",
-        "site": str(uuid.uuid4()),
-        "given_at": "2026-11-27T08:30:00+07:00",
-        "screening": str(uuid.uuid4()),
-    }
+    raw = _usual(lot=" FK1234 ", screening=str(uuid.uuid4()))
     plain = _plain_item(raw)
     assert plain is not None
     assert _exact(plain) == _served(raw)
@@ -98,13 +97,7 @@ def test_what_the_plain_reading_refuses_the_serializer_words():
 
 
 def test_a_time_of_another_zone_is_read_in_the_projects_zone_as_the_serializer_does():
-    raw = {
-        "person": str(uuid.uuid4()),
-        "product": "comirnaty",
-        "lot": "FK1234",
-        "site": str(uuid.uuid4()),
-        "given_at": "2026-11-26T23:59:59Z",
-    }
+    raw = _usual(given_at="2026-11-26T23:59:59Z")
     plain = _plain_item(raw)
     assert plain is not None
     assert plain["given_at"].isoformat() == "2026-11-27T06:59:59+07:00"
@@ -114,8 +107,7 @@ def test_a_time_of_another_zone_is_read_in_the_projects_zone_as_the_serializer_d
 @settings(max_examples=200, deadline=None)
 @given(times)
 def test_any_time_read_plainly_is_the_serializers_to_the_offset(written):
-    raw = {"person": str(uuid.uuid4()), "product": "comirnaty", "lot": "FK1234"}
-    raw |= {"site": str(uuid.uuid4()), "given_at": written}
+    raw = _usual(given_at=written)
     plain = _plain_item(raw)
     if plain is not None:
         assert _exact(plain) == _served(raw)
