@@ -5,24 +5,26 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError as InvalidRequest
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.api.errors import error_body, refusal_answer
 from sosuckhoe.api.serializers.requests import DoseItemIn
+from sosuckhoe.core import rows
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.people.models import Person
-from sosuckhoe.places.models import Facility
+from sosuckhoe.places.models import AdminUnit, Facility
 from sosuckhoe.supply.models import Lot, Product
 from sosuckhoe.vaccination.models import Dose, Screening
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch, unknown_record
-from sosuckhoe.vaccination.services.common import persons_locking
+from sosuckhoe.vaccination.services.common import person_locked_by_uuid
 from sosuckhoe.vaccination.services.doses import DoseEntry, dose_record_entry
 from sosuckhoe.vaccination.services.eligibility import PersonFacts, person_facts
 
@@ -43,14 +45,9 @@ def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
     """The records a dose names (unscoped: the service checks the scope); refused with the
     fields that name none. The person is read locked, as person_locked reads it: the caller's
     transaction takes that lock first, and the dose is recorded without reading it again."""
-    person = persons_locking().filter(uuid=item["person"]).first()
-    site = Facility.objects.select_related("unit").filter(uuid=item["site"]).first()
+    person = person_locked_by_uuid(item["person"])
     number = compact_code(item["lot"])  # as lot_register keeps it
-    lot = (
-        Lot.objects.select_related("product")
-        .filter(product__key=item["product"], number=number)
-        .first()
-    )
+    site, lot = _site_and_lot(item["site"], item["product"], number)
     screening, facts = None, None
     if item["screening"] is not None:
         screening, facts = _screening_named(item["screening"], person)
@@ -73,6 +70,41 @@ def dose_refs(item: Mapping[str, Any]) -> DoseRefs:
         screening=screening,
         facts=facts,
     )
+
+
+@cache
+def _site_and_lot_sql() -> str:
+    return (
+        f"SELECT {rows.select_list(Facility, 'f')}, {rows.select_list(AdminUnit, 'u')},"
+        f" {rows.select_list(Lot, 'l')}, {rows.select_list(Product, 'p')}"
+        " FROM places_facility f JOIN places_adminunit u ON u.id = f.unit_id,"
+        " supply_lot l JOIN supply_product p ON p.id = l.product_id"
+        " WHERE f.uuid = %s AND p.key = %s AND l.number = %s"
+    )
+
+
+def _site_and_lot(
+    site_uuid: UUID, product_key: str, number: str
+) -> tuple[Facility | None, Lot | None]:
+    """The site with its unit and the lot with its product: one statement written once
+    (`core.rows`), where two querysets were compiled on every dose; when either is missing,
+    each is looked for alone, to say which."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _site_and_lot_sql(), [rows.param(Facility, "uuid", site_uuid), product_key, number]
+        )
+        row = cursor.fetchone()
+    if row is None:
+        site = Facility.objects.select_related("unit").filter(uuid=site_uuid).first()
+        lots = Lot.objects.select_related("product")
+        return site, lots.filter(product__key=product_key, number=number).first()
+    site = rows.instance(Facility, row)
+    start = rows.width(Facility)
+    site.unit = rows.instance(AdminUnit, row, start)
+    start += rows.width(AdminUnit)
+    lot = rows.instance(Lot, row, start)
+    lot.product = rows.instance(Product, row, start + rows.width(Lot))
+    return site, lot
 
 
 def _screening_named(

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +35,7 @@ from sosuckhoe.certificates.payload import (
 )
 from sosuckhoe.certificates.selectors import dose_facts_unscoped
 from sosuckhoe.certificates.verifier import uci_hash
+from sosuckhoe.core import rows
 from sosuckhoe.people.models import Person
 
 
@@ -257,7 +258,22 @@ def certificates_refresh(*, actor: Actor, person_ids: Iterable[int]) -> None:
     revoke the one before) where the doses changed, revoke where none is left. Persons who
     never had a certificate get none here. Called by the dose services inside their own
     transaction, after their own scope check: a certificate follows the doses it covers."""
-    with_certificate = Certificate.objects.current().filter(person_id__any=person_ids)
-    persons = Person.objects.filter(pk__in=with_certificate.values("person_id")).order_by("pk")
+    holders = _holders(set(person_ids))
+    if not holders:
+        return
+    persons = Person.objects.filter(pk__any=holders).order_by("pk")
     for person in persons.select_for_update(of=("self",)).select_related("home_unit"):
         _issue(actor=actor, person=person, outdated_ok=True)
+
+
+def _holders(person_ids: set[int]) -> set[int]:
+    """Who of these persons holds a current certificate: a statement written once
+    (`core.rows`), as every dose recorded asks it, where the queryset was compiled each time."""
+    condition, params = rows.any_of("person_id", person_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT person_id FROM certificates_certificate"
+            f" WHERE revoked_at IS NULL AND {condition}",
+            params,
+        )
+        return {person_id for (person_id,) in cursor.fetchall()}

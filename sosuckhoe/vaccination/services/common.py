@@ -2,14 +2,17 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
+from sosuckhoe.core import rows
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit
 
@@ -45,13 +48,39 @@ def require_active(person: Person) -> None:
 def person_locked(person: Person) -> Person:
     """A fresh copy of the person row, locked: one person's vaccination writes run one at a
     time (dose numbers, bookings), and always lock the person first."""
-    return persons_locking().get(pk=person.pk)
+    found = _person_locked("id", person.pk)
+    if found is None:
+        raise Person.DoesNotExist(f"person {person.pk}")
+    return found
 
 
-def persons_locking() -> models.QuerySet[Person]:
-    """The persons as person_locked reads them (locked, with the home unit), for a writer that
-    names its person otherwise than by a row in hand: the API's dose names it by uuid."""
-    return Person.objects.select_for_update(of=("self",)).select_related("home_unit")
+def person_locked_by_uuid(uuid: UUID) -> Person | None:
+    """The person as person_locked reads them, for a writer that names its person by uuid
+    (the API's dose); None when there is none."""
+    return _person_locked("uuid", rows.param(Person, "uuid", uuid))
+
+
+@cache
+def _person_locked_sql(column: str) -> str:
+    lock = " FOR UPDATE OF p" if connection.features.has_select_for_update_of else ""
+    return (
+        f"SELECT {rows.select_list(Person, 'p')}, {rows.select_list(AdminUnit, 'u')}"
+        " FROM people_person p JOIN places_adminunit u ON u.id = p.home_unit_id"
+        f" WHERE p.{column} = %s{lock}"
+    )
+
+
+def _person_locked(column: str, value: object) -> Person | None:
+    """The person with their home unit, locked: a statement written once (`core.rows`), as
+    every booking, screening and dose reads its person first."""
+    with connection.cursor() as cursor:
+        cursor.execute(_person_locked_sql(column), [value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    person = rows.instance(Person, row)
+    person.home_unit = rows.instance(AdminUnit, row, rows.width(Person))
+    return person
 
 
 def persons_locked(named: models.Q) -> list[Person]:
