@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
-from sosuckhoe.core.bulk import unsaved
+from sosuckhoe.core.bulk import insert_few, unsaved
 from sosuckhoe.places.models import AdminUnit
 
 
@@ -81,7 +81,7 @@ def audit_write(
         summary=summary,
         changes=changes,
     )
-    event.save()
+    insert_few(AuditEvent, [event])
     return event
 
 

@@ -205,6 +205,16 @@ def _plain_item(raw: object) -> dict[str, Any] | None:
     return values
 
 
+def plain_dose(raw: object) -> dict[str, Any] | None:
+    """DoseIn's values, read as _plain_item reads a batch item's, with `use_stock` when it is
+    a JSON boolean or absent; else None, for the serializer."""
+    values = _plain_item(raw)
+    if values is None:
+        return None
+    use_stock = raw.get("use_stock", True)  # type: ignore[attr-defined]  # a dict: read
+    return {**values, "use_stock": use_stock} if isinstance(use_stock, bool) else None
+
+
 def doses_batch(
     *, actor: Actor, raw_items: Sequence[Mapping[str, Any]], use_stock: bool = True
 ) -> list[dict[str, Any]]:

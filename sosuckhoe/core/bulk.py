@@ -154,3 +154,52 @@ def _ids_assign(model: type[models.Model], objs: list[Any]) -> None:
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
+
+
+@cache
+def _insert_sql(model: type[models.Model], count: int, vendor: str) -> tuple[str, bool]:
+    """The INSERT of `count` rows of the model (its automatic key left to the database and
+    returned), and whether it returns the keys."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    columns = [f.column for f in _inserted(model)]
+    row = f"({', '.join(['%s'] * len(columns))})"
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        f" VALUES {', '.join([row] * count)}"
+    )
+    returning = meta.auto_field is not None
+    if returning:
+        sql += f" RETURNING {quote(meta.pk.column)}"
+    return sql, returning
+
+
+@cache
+def _inserted(model: type[models.Model]) -> tuple[models.Field, ...]:
+    auto = model._meta.auto_field
+    return tuple(f for f in model._meta.concrete_fields if f is not auto)
+
+
+def insert_few(model: type[M], objs: Sequence[M]) -> None:
+    """Insert a few new instances (one dose, its ledger line, their audit rows) with one
+    INSERT written once a model and count, their automatic keys returned; values prepared as
+    `save` prepares them (automatic times, each field's conversion). `save` compiles its
+    INSERT anew on every call: about 0.4 ms of Python a row where the statement costs 0.1.
+    No signals, as `bulk_create`: only for models with no receivers of `pre_save`/`post_save`
+    (none of the project's have)."""
+    if not objs:
+        return
+    sql, returning = _insert_sql(model, len(objs), connection.vendor)
+    fields = _inserted(model)
+    params = [
+        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        for obj in objs
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias

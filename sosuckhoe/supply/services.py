@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor, audit_event, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
-from sosuckhoe.core.bulk import bulk_insert, unsaved
+from sosuckhoe.core.bulk import bulk_insert, insert_few, unsaved
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import (
@@ -167,10 +167,10 @@ def _record(
         validate_unique=False,
         validate_constraints=False,
     )
-    movement.save()
+    insert_few(StockMovement, [movement])
     event = _movement_event(actor, movement)
     if events is None:
-        event.save()
+        insert_few(AuditEvent, [event])
     else:
         events.append(event)
     return movement

@@ -8,10 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ValidationError
 
-from sosuckhoe.api.doses import _plain_item
-from sosuckhoe.api.serializers.requests import DoseItemIn
+from sosuckhoe.api.doses import _plain_item, plain_dose
+from sosuckhoe.api.serializers.requests import DoseIn, DoseItemIn
 
 FORM = DoseItemIn()
+ONE_DOSE_FORM = DoseIn()
 
 uuids = st.uuids().map(str)
 texts = st.text(max_size=45) | st.sampled_from(["comirnaty", " FK1234 ", "", "  ", "a\x00b"])
@@ -56,9 +57,9 @@ items = st.fixed_dictionaries(
 )
 
 
-def _served(raw: object) -> object:
+def _served(raw: object, form: DoseItemIn = FORM) -> object:
     try:
-        return _exact(dict(FORM.run_validation(raw)))
+        return _exact(dict(form.run_validation(raw)))
     except ValidationError:
         return "refused"
 
@@ -111,3 +112,20 @@ def test_any_time_read_plainly_is_the_serializers_to_the_offset(written):
     plain = _plain_item(raw)
     if plain is not None:
         assert _exact(plain) == _served(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(items, st.none() | st.booleans() | values)
+def test_one_dose_read_plainly_is_the_serializers_or_none(raw, use_stock):
+    if use_stock is not None:
+        raw = raw | {"use_stock": use_stock}
+    plain = plain_dose(raw)
+    if plain is not None:
+        assert _exact(plain) == _served(raw, ONE_DOSE_FORM)
+
+
+def test_one_dose_reads_use_stock_plainly_and_leaves_other_forms_to_the_serializer():
+    assert plain_dose(_usual())["use_stock"] is True
+    assert plain_dose(_usual(use_stock=False))["use_stock"] is False
+    assert plain_dose(_usual(use_stock="false")) is None
+    assert _served(_usual(use_stock="false"), ONE_DOSE_FORM)["use_stock"] is False

@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from sosuckhoe.api.doses import dose_record_item, doses_batch
+from sosuckhoe.api.doses import dose_record_item, doses_batch, plain_dose
 from sosuckhoe.api.serializers.requests import DoseBatchIn, DoseBatchOut, DoseIn, DoseVoidIn
 from sosuckhoe.api.serializers.vaccination import DoseOut
 from sosuckhoe.api.views.base import PersonalDataView, answers
@@ -19,7 +19,7 @@ class DoseCreate(PersonalDataView):
     @extend_schema(request=DoseIn, responses=answers(DoseOut, 409, status=201))
     def post(self, request: Request) -> Response:
         """Record a dose and use its stock; its kind and number are derived."""
-        item = self.valid(DoseIn, request)
+        item = plain_dose(request.data) or self.valid(DoseIn, request)
         dose = dose_record_item(actor=self.actor(request), item=item)
         return Response(DoseOut(dose).data, status=status.HTTP_201_CREATED)
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor, audit_event
 from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
 from sosuckhoe.analytics.services import RollupChanges, rollups_apply
-from sosuckhoe.core.bulk import unsaved
+from sosuckhoe.core.bulk import insert_few, unsaved
 from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility, FacilityKind
@@ -272,7 +272,7 @@ def _record(actor: Actor, entry: DoseEntry, facts: PersonFacts | None = None) ->
     # The rules refused a second dose already, under the person's lock; the constraint is the
     # last guard, and its refusal ends dose_record.
     with conflict_refused(DOSE_EXISTS, _("This dose is already recorded."), savepoint=False):
-        dose.save(force_insert=True)
+        insert_few(Dose, [dose])
     fulfil(dose, entry, facts)
     rollups = RollupChanges()
     rollups.dose_added(dose)
@@ -290,7 +290,7 @@ def _record(actor: Actor, entry: DoseEntry, facts: PersonFacts | None = None) ->
         late_entry_reason=dose.late_entry_reason,
         renumbered=renumbered,
     )
-    AuditEvent.objects.bulk_create([*events, event])
+    insert_few(AuditEvent, [*events, event])
     return dose
 
 
@@ -380,7 +380,7 @@ def dose_audit(actor: Actor, action: AuditAction, dose: Dose, **changes: object)
 
 
 def dose_event(actor: Actor, action: AuditAction, dose: Dose, **changes: object) -> AuditEvent:
-    """The audit row of a dose written, unsaved: a batch writes them with one bulk_create."""
+    """The audit row of a dose written, unsaved: a batch writes them with one bulk_insert."""
     return audit_event(
         actor=actor,
         action=action,
