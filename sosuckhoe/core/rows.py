@@ -11,7 +11,7 @@ are the ones a queryset would give.
 
 from collections.abc import Collection, Sequence
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -65,7 +65,8 @@ def param(model: type[models.Model], field_name: str, value: Any) -> Any:
     """A value as a parameter of a hand-written statement on the field (a UUID is text on
     SQLite), as the ORM prepares it."""
     connection = connections[model._default_manager.db]
-    return model._meta.get_field(field_name).get_db_prep_value(value, connection)
+    field = cast(models.Field, model._meta.get_field(field_name))  # a column, not a reverse
+    return field.get_db_prep_value(value, connection)
 
 
 def any_of(column: str, ids: Collection[int]) -> tuple[str, list[Any]]:

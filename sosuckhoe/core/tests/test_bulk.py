@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
-from sosuckhoe.core.bulk import bulk_insert, unsaved
+from sosuckhoe.core.bulk import bulk_insert, insert_few, unsaved
 from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.places.models import Facility, FacilityKind
 
@@ -89,3 +89,22 @@ def test_an_unsaved_row_holds_what_the_models_constructor_gives(cast, django_ass
         ("Trạm Y tế", True),
         ("Trạm 2", True),
     }
+
+
+def test_a_few_rows_get_their_ids_in_order_and_every_value(django_assert_num_queries) -> None:
+    events = [_event(n) for n in range(3)]
+    with django_assert_num_queries(1):
+        insert_few(AuditEvent, events)
+    assert all(e.pk is not None and not e._state.adding for e in events)
+    for event in events:
+        stored = AuditEvent.objects.get(pk=event.pk)  # each id is its own row's
+        assert _fields_of(stored) == _fields_of(event)
+        assert stored.at is not None  # auto_now_add, as save
+
+
+def test_a_few_rows_that_break_a_constraint_raise_djangos_integrity_error() -> None:
+    key = uuid.uuid4()
+    insert_few(SubmissionKey, [SubmissionKey(key=key, result_uuid=uuid.uuid4())])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_few(SubmissionKey, [SubmissionKey(key=key, result_uuid=uuid.uuid4())])
+    assert SubmissionKey.objects.filter(key=key).count() == 1

@@ -70,7 +70,7 @@ def _person_locked_sql(column: str) -> str:
     )
 
 
-def _person_locked(column: str, value: object) -> Person | None:
+def _person_locked(column: str, value: Any) -> Person | None:
     """The person with their home unit, locked: a statement written once (`core.rows`), as
     every booking, screening and dose reads its person first."""
     with connection.cursor() as cursor:
