@@ -77,3 +77,21 @@ def any_of(column: str, ids: Collection[int]) -> tuple[str, list[Any]]:
     if not ids:
         return "1 = 0", []
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+@cache
+def _first_sql(model: type[models.Model], column: str) -> str:
+    table = connections[model._default_manager.db].ops.quote_name(model._meta.db_table)
+    return f"SELECT {select_list(model, 't')} FROM {table} t WHERE t.{column} = %s"
+
+
+def first(model: type[M], field_name: str, value: Any) -> M | None:
+    """The row whose `field_name` (a unique column) holds `value`, or None, as
+    `model.objects.filter(**{field_name: value}).first()` finds it: for a model whose default
+    manager adds no condition. A value that is not of the field's kind raises the field's
+    ValidationError, as the queryset does."""
+    field = cast(models.Field, model._meta.get_field(field_name))
+    with connections[model._default_manager.db].cursor() as cursor:
+        cursor.execute(_first_sql(model, field.column), [param(model, field_name, value)])
+        row = cursor.fetchone()
+    return None if row is None else instance(model, row)

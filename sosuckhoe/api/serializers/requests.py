@@ -5,10 +5,12 @@ unscoped here and refused by the service (as not found) when it is not the calle
 from typing import Any
 
 from django.db import models
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sosuckhoe.core import rows
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Product
@@ -26,10 +28,20 @@ from sosuckhoe.vaccination.models import (
 BATCH_LIMIT = 1000
 
 
-def by_uuid(model: type[models.Model], **options: Any) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
-        slug_field="uuid", queryset=model._default_manager.all(), **options
-    )
+class ByUuid(serializers.SlugRelatedField):
+    """A record named by its UUID, read by a statement written once (`core.rows.first`) where
+    SlugRelatedField compiles its queryset on every request; the same answers and errors."""
+
+    def to_internal_value(self, data: Any) -> models.Model:
+        model = self.get_queryset().model
+        found = rows.first(model, "uuid", data)  # a malformed UUID: Django's ValidationError
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=smart_str(data))
+        return found
+
+
+def by_uuid(model: type[models.Model], **options: Any) -> ByUuid:
+    return ByUuid(slug_field="uuid", queryset=model._default_manager.all(), **options)
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": 99})
