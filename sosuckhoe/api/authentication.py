@@ -56,8 +56,7 @@ def _active_token(digest: str) -> ApiToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    token = rows.instance(ApiToken, row)
-    token.user = rows.instance(StaffUser, row, rows.width(ApiToken))
+    token, token.user = rows.instances(row, ApiToken, StaffUser)
     return token
 
 

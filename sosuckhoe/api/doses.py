@@ -98,12 +98,7 @@ def _site_and_lot(
         site = Facility.objects.select_related("unit").filter(uuid=site_uuid).first()
         lots = Lot.objects.select_related("product")
         return site, lots.filter(product__key=product_key, number=number).first()
-    site = rows.instance(Facility, row)
-    start = rows.width(Facility)
-    site.unit = rows.instance(AdminUnit, row, start)
-    start += rows.width(AdminUnit)
-    lot = rows.instance(Lot, row, start)
-    lot.product = rows.instance(Product, row, start + rows.width(Lot))
+    site, site.unit, lot, lot.product = rows.instances(row, Facility, AdminUnit, Lot, Product)
     return site, lot
 
 

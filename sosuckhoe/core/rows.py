@@ -61,6 +61,16 @@ def instance(model: type[M], row: Sequence[Any], start: int = 0) -> M:
     return model.from_db(using, _attnames(model), values)
 
 
+def instances(row: Sequence[Any], *models_in_row: type[models.Model]) -> list[Any]:
+    """The instances of the models whose columns follow each other in `row`, in that order
+    (a SELECT of their `select_list`s); the caller links them as select_related would."""
+    found, start = [], 0
+    for model in models_in_row:
+        found.append(instance(model, row, start))
+        start += width(model)
+    return found
+
+
 def param(model: type[models.Model], field_name: str, value: Any) -> Any:
     """A value as a parameter of a hand-written statement on the field (a UUID is text on
     SQLite), as the ORM prepares it."""

@@ -11,21 +11,25 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.core import rows
+from sosuckhoe.core.bulk import insert_few
 from sosuckhoe.core.idempotency import create_once
 from sosuckhoe.people.models import Person
-from sosuckhoe.places.models import Facility
+from sosuckhoe.places.models import AdminUnit, Facility
 from sosuckhoe.supply.models import Product
 from sosuckhoe.vaccination.models import (
+    OPEN_BOOKING,
     Booking,
     BookingStatus,
     Registration,
@@ -133,10 +137,22 @@ def _bookable(session: VaccinationSession) -> None:
         raise refusal("session_past", _("This session's day has passed."))
 
 
+# Whether the person holds an open booking of a session from a day on: every booking asks it,
+# a statement written once where the ORM compiled its join each time.
+_HOLDS_BOOKING_SQL = (
+    "SELECT 1 FROM vaccination_booking b"
+    " JOIN vaccination_vaccinationsession s ON s.id = b.session_id"
+    " WHERE b.person_id = %s AND b.status IN (%s, %s) AND s.date >= %s LIMIT 1"
+)
+
+
 def _check_person_may_book(person: Person, session: VaccinationSession) -> None:
     """One open booking at a time from today on: a person who wants another day moves it."""
-    held = Booking.objects.open().filter(person=person, session__date__gte=timezone.localdate())
-    if held.exists():
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
+    with connection.cursor() as cursor:
+        cursor.execute(_HOLDS_BOOKING_SQL, [person.pk, *OPEN_BOOKING, today])
+        held = cursor.fetchone() is not None
+    if held:
         raise refusal(ALREADY_BOOKED, _("This person already holds a booking; move it instead."))
     eligibility = eligibility_check(person=person, on=session.date, product=session.product)
     refuse_any(list(eligibility.refusals))
@@ -164,10 +180,15 @@ def _check_place_left(slot: SessionSlot) -> None:
 
 
 def _take_place(slot: SessionSlot) -> None:
-    """Raise the slot's count unless it is full: the one statement that decides who gets in."""
-    taken = SessionSlot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(
-        booked=F("booked") + 1
-    )
+    """Raise the slot's count unless it is full: the one statement that decides who gets in
+    (written once: the ORM compiled it on every booking)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE vaccination_sessionslot SET booked = booked + 1"
+            " WHERE id = %s AND booked < capacity",
+            [slot.pk],
+        )
+        taken = cursor.rowcount
     if not taken:
         raise _slot_full()
 
@@ -182,14 +203,38 @@ def _registration_to(registration_id: int | None, status: str) -> None:
         Registration.objects.filter(pk=registration_id).update(status=status)
 
 
+@cache
+def _session_sql() -> str:
+    return (
+        f"SELECT {rows.select_list(VaccinationSession, 's')}, {rows.select_list(Facility, 'f')},"
+        f" {rows.select_list(AdminUnit, 'u')}, {rows.select_list(Product, 'p')}"
+        " FROM vaccination_vaccinationsession s JOIN places_facility f ON f.id = s.site_id"
+        " JOIN places_adminunit u ON u.id = f.unit_id JOIN supply_product p ON p.id = s.product_id"
+        " WHERE s.id = %s"
+    )
+
+
+def _session_of(slot: SessionSlot) -> VaccinationSession:
+    """The slot's session with its site, the site's unit and the product: a statement written
+    once (`core.rows`), as every booking reads it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_session_sql(), [slot.session_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise VaccinationSession.DoesNotExist(f"session {slot.session_id}")
+    session, site, site.unit, session.product = rows.instances(
+        row, VaccinationSession, Facility, AdminUnit, Product
+    )
+    session.site = site
+    return session
+
+
 def booking_add(
     actor: Actor, person: Person, slot: SessionSlot, registration: Registration | None = None
 ) -> Booking:
     """Book a person into a slot, every rule checked. The caller holds the transaction and
     the person's lock (booking_create; the bulk assignment)."""
-    session = VaccinationSession.objects.select_related("site__unit", "product").get(
-        pk=slot.session_id
-    )
+    session = _session_of(slot)
     require_active(person)
     require_cover(actor, person.home_unit, session.site.unit)
     _bookable(session)
@@ -200,7 +245,7 @@ def booking_add(
     _take_place(slot)
     booking = Booking(session=session, slot=slot, person=person, registration=registration)
     with conflict_refused(ALREADY_BOOKED, _("This person is already booked in this session.")):
-        booking.save()
+        insert_few(Booking, [booking])
     _registration_to(registration.pk if registration else None, RegistrationStatus.BOOKED)
     _booking_audit(actor, AuditAction.CREATE, booking, slot=str(slot))
     return booking

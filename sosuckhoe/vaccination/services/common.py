@@ -78,8 +78,7 @@ def _person_locked(column: str, value: Any) -> Person | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    person = rows.instance(Person, row)
-    person.home_unit = rows.instance(AdminUnit, row, rows.width(Person))
+    person, person.home_unit = rows.instances(row, Person, AdminUnit)
     return person
 
 
