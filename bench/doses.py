@@ -14,14 +14,16 @@ sync workers) on 127.0.0.1:
    (the key's hash, one query, through DRF), one primary-key SELECT — from 16 clients;
 2. `POST /api/v1/doses/`, one dose a request, from 16 clients;
 3. `POST /api/v1/doses/batch/` with 1,000 doses a request, from 2 clients (one per worker).
-`ratio` is doses/s over reference requests/s; `p99_ms` the one-dose requests' p99, and
-`reference_p99_ms` the reference's, under the same 16 clients: the floor of any request's
+The reference and the one-dose requests run in BENCH_ROUNDS rounds (default 3), each the
+reference's share then the doses' share, so that both meet the same machine; `ratio` is the
+median of the rounds' doses/s over reference requests/s; `p99_ms` the one-dose requests'
+p99, and `reference_p99_ms` the reference's, under the same 16 clients: the floor of any request's
 tail on the machine (16 clients on two workers queue whatever the request does).
 
 Environment: DATABASE_URL, BENCH_PERSONS, BENCH_REQUESTS (one-dose requests and reference
 requests, default 4000), BENCH_BATCH_DOSES (default 20000), BENCH_CLIENTS (default 16),
-BENCH_SECONDS (per phase, default 120), BENCH_GENERATE=0 (measure with the doses already in the
-table: a generation stopped half way). API_THROTTLE_RATE is set high.
+BENCH_SECONDS (per phase, default 120), BENCH_ROUNDS, BENCH_GENERATE=0 (measure with the doses
+already in the table: a generation stopped half way). API_THROTTLE_RATE is set high.
 """
 
 import datetime as dt
@@ -35,6 +37,7 @@ from _common import (
     bench_line,
     bench_persons_wanted,
     django_ready,
+    median,
     percentile,
 )
 from search import gunicorn, persons_ensure
@@ -159,6 +162,7 @@ def main() -> None:
     batch_doses = int(os.environ.get("BENCH_BATCH_DOSES", 20000))
     clients = int(os.environ.get("BENCH_CLIENTS", 16))
     budget_s = float(os.environ.get("BENCH_SECONDS", 120))
+    rounds = int(os.environ.get("BENCH_ROUNDS", 3))
     reference_load()
     persons_ensure(bench_persons_wanted())
     if os.environ.get("BENCH_GENERATE", "1") != "0":
@@ -213,8 +217,24 @@ def main() -> None:
         gunicorn("sosuckhoe.wsgi", "sosuckhoe.settings", "/healthz") as app,
         gunicorn("bench.reference.wsgi", "bench.reference.settings", ref_ready) as ref,
     ):
-        ref_answers, ref_s = concurrently(ref, key, clients, ids, reference, budget_s)
-        dose_answers, dose_s = concurrently(app, key, clients, singles, one, budget_s)
+        ref_answers, dose_answers, ratios = [], [], []
+        ref_s = dose_s = 0.0
+        # In rounds, each the reference then one dose a request: the machine's mood changes
+        # within minutes, and a ratio of two phases run minutes apart measured it.
+        for part in range(rounds):
+            ref_part, ref_part_s = concurrently(
+                ref, key, clients, ids[part::rounds], reference, budget_s / rounds
+            )
+            dose_part, dose_part_s = concurrently(
+                app, key, clients, singles[part::rounds], one, budget_s / rounds
+            )
+            ref_rate = sum(a.status == 200 for a in ref_part) / ref_part_s
+            dose_rate = sum(a.status == 201 for a in dose_part) / dose_part_s
+            print(f"round {part + 1}: reference {ref_rate:.0f}/s, one dose {dose_rate:.0f}/s")
+            ratios.append(dose_rate / ref_rate)
+            ref_answers += ref_part
+            dose_answers += dose_part
+            ref_s, dose_s = ref_s + ref_part_s, dose_s + dose_part_s
         batch_answers, batch_s = concurrently(app, key, BATCH_CLIENTS, chunks, batch, budget_s)
     ok = [a for a in dose_answers if a.status == 201]
     ref_ok = [a for a in ref_answers if a.status == 200]
@@ -227,7 +247,7 @@ def main() -> None:
             "doses",
             doses_per_s=round(doses_per_s),
             reference_per_s=round(reference_per_s),
-            ratio=doses_per_s / reference_per_s,
+            ratio=median(ratios),
             p99_ms=percentile([a.ms for a in dose_answers], 99),
             batch_doses_per_s=round(accepted / batch_s),
             reference_p99_ms=percentile([a.ms for a in ref_answers], 99),
