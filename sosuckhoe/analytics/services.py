@@ -182,17 +182,27 @@ ARRAYS_FROM_ROWS = 20
 
 
 def rollups_apply(changes: RollupChanges) -> None:
-    """Write the changes of one transaction: one statement per table that changes (on
-    SQLite, one per Django's 999 parameters), in the order of ROLLUP_TABLES."""
+    """Write the changes of one transaction, in the order of ROLLUP_TABLES: on PostgreSQL in
+    one statement, elsewhere one per table that changes (and per Django's 999 parameters)."""
     statements = [
         *_upserts(DoseRollup, DOSE_KEY, "doses", changes.doses),
         *_upserts(DoseTotal, DOSE_TOTAL_KEY, "doses", changes.dose_totals()),
         *_upserts(LotDoses, LOT_KEY, "doses", changes.lots),
         *_upserts(ReactionRollup, REACTION_KEY, "reactions", changes.reactions),
     ]
+    if connection.vendor == "postgresql" and len(statements) > 1:
+        statements = [_as_one(statements)]
     with connection.cursor() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
+
+
+def _as_one(statements: list[Statement]) -> Statement:
+    """The upserts as one statement, all but the last as data-modifying WITH queries
+    (PostgreSQL; each of another table): one round trip where a dose's counts took three."""
+    *first, (last, _params) = statements
+    queries = ", ".join(f"upsert{i} AS ({sql})" for i, (sql, _p) in enumerate(first))
+    return f"WITH {queries} {last}", [p for _sql, params in statements for p in params]
 
 
 def _fields(model: type[models.Model], names: Iterable[str]) -> list["models.Field[Any, Any]"]:

@@ -155,7 +155,13 @@ def _statements(work):  # type: ignore[no-untyped-def]
 TABLES_OF_A_DOSE = 3
 
 
-def test_keeping_the_counts_costs_a_dose_one_statement_per_count_table(
+def _counts_cost() -> int:
+    """The statements that keep a dose's three count tables: one on PostgreSQL (the upserts
+    as WITH queries), one a table elsewhere."""
+    return 1 if connection.vendor == "postgresql" else TABLES_OF_A_DOSE
+
+
+def test_keeping_the_counts_costs_a_dose_one_statement_or_one_per_count_table(
     cast, site, stock, screened, group, make_session
 ):
     """The person, the booking, its registration and group are read by the rules already."""
@@ -169,11 +175,11 @@ def test_keeping_the_counts_costs_a_dose_one_statement_per_count_table(
     with mock.patch.object(dose_service, "rollups_apply"):
         without = _statements(lambda: _give(cast, persons[1], lot, site))
     with_counts = _statements(lambda: _give(cast, persons[2], lot, site))
-    assert with_counts == without + TABLES_OF_A_DOSE
+    assert with_counts == without + _counts_cost()
     assert sum(dose_table().values()) == 2  # not the dose given without the counts
 
 
-def test_keeping_the_counts_costs_a_batch_one_statement_per_count_table(
+def test_keeping_the_counts_costs_a_batch_one_statement_or_one_per_count_table(
     cast, site, stock, screened
 ):
     lot = stock()
@@ -197,7 +203,7 @@ def test_keeping_the_counts_costs_a_batch_one_statement_per_count_table(
     batch(persons[:2])()  # the schedule's rules read once, and kept
     with mock.patch.object(batch_service, "rollups_apply"):
         without = _statements(batch(persons[2:4]))
-    assert _statements(batch(persons[4:])) == without + TABLES_OF_A_DOSE
+    assert _statements(batch(persons[4:])) == without + _counts_cost()
     assert sum(dose_table().values()) == 4
 
 
