@@ -50,16 +50,3 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     if scheme not in schemes:
         raise ImproperlyConfigured(f"{name} must start with one of {schemes}, not {value!r}")
     return value
-
-
-def postgres_options() -> dict[str, object]:
-    """The PostgreSQL connection's options (the application's, and the benchmarks' reference,
-    which connects as the application does). Parameters bound by the server, and a statement
-    run a few times on a connection prepared there: parsed and planned once, where each
-    request's dozen statements were planned anew (a third to two thirds of a short read's
-    time on the server). None with DATABASE_PREPARED_STATEMENTS=false, behind a pooler in
-    transaction mode that does not keep prepared statements (PgBouncer before 1.21, or
-    without max_prepared_statements)."""
-    if not env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        return {}
-    return {"server_side_binding": True, "prepare_threshold": 5}

@@ -13,7 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from sosuckhoe.env import env_bool, env_int, env_list, env_str, env_url, postgres_options
+from sosuckhoe.env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SOSUCKHOE_VAR_DIR", str(BASE_DIR / "var")))
@@ -132,7 +132,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"]["OPTIONS"] = postgres_options()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache (staff units and subtree ids, sosuckhoe/places/cache.py): shared by every process on

@@ -9,8 +9,6 @@ import secrets
 
 import dj_database_url
 
-from sosuckhoe.env import postgres_options
-
 # Nothing here is signed or kept between runs; a key only because Django wants one.
 SECRET_KEY = secrets.token_urlsafe(50)
 DEBUG = False
@@ -18,13 +16,11 @@ ALLOWED_HOSTS = ["127.0.0.1"]
 INSTALLED_APPS = ["bench.reference"]
 MIDDLEWARE: list[str] = []
 ROOT_URLCONF = "bench.reference.urls"
-# The application's own database configuration: persistent connections, health-checked,
-# its options (statements prepared on the connection).
+# The application's own database configuration: persistent connections, health-checked.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
     )
-    | {"OPTIONS": postgres_options()}
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # DRF for the token-authenticated view, with nothing the application does not do either.

@@ -5,7 +5,7 @@ import sys
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from sosuckhoe.env import env_bool, env_int, env_list, env_url, postgres_options
+from sosuckhoe.env import env_bool, env_int, env_list, env_url
 
 REAL_KEY = "k" * 20 + "q8Z!x2@L9#pM4$rT7%vW1^yB6&nC3*eF5(gH0)jK"
 
@@ -84,10 +84,3 @@ def test_production_logs_are_json_lines(tmp_path):
         "sosuckhoe",
         "lô vắc xin hết hạn",
     )
-
-
-def test_postgresql_statements_are_prepared_unless_turned_off(monkeypatch):
-    monkeypatch.delenv("DATABASE_PREPARED_STATEMENTS", raising=False)
-    assert postgres_options() == {"server_side_binding": True, "prepare_threshold": 5}
-    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
-    assert postgres_options() == {}
