@@ -3,7 +3,6 @@ session (with the CSRF check)."""
 
 from functools import cache
 
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -51,12 +50,10 @@ def _token_sql() -> str:
 def _active_token(digest: str) -> ApiToken | None:
     """The active token of an active user with this digest, with its user: the statement of
     every API call, written once (`core.rows`) where the ORM compiled it on each."""
-    with connection.cursor() as cursor:
-        cursor.execute(_token_sql(), [digest])
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.one(_token_sql(), [digest], ApiToken, StaffUser)
+    if found is None:
         return None
-    token, token.user = rows.instances(row, ApiToken, StaffUser)
+    token, token.user = found
     return token
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError as InvalidRequest
 
@@ -89,16 +89,13 @@ def _site_and_lot(
     """The site with its unit and the lot with its product: one statement written once
     (`core.rows`), where two querysets were compiled on every dose; when either is missing,
     each is looked for alone, to say which."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _site_and_lot_sql(), [rows.param(Facility, "uuid", site_uuid), product_key, number]
-        )
-        row = cursor.fetchone()
-    if row is None:
+    params = [rows.param(Facility, "uuid", site_uuid), product_key, number]
+    found = rows.one(_site_and_lot_sql(), params, Facility, AdminUnit, Lot, Product)
+    if found is None:
         site = Facility.objects.select_related("unit").filter(uuid=site_uuid).first()
         lots = Lot.objects.select_related("product")
         return site, lots.filter(product__key=product_key, number=number).first()
-    site, site.unit, lot, lot.product = rows.instances(row, Facility, AdminUnit, Lot, Product)
+    site, site.unit, lot, lot.product = found
     return site, lot
 
 

@@ -71,6 +71,14 @@ def instances(row: Sequence[Any], *models_in_row: type[models.Model]) -> list[An
     return found
 
 
+def one(sql: str, params: Sequence[Any], *models_in_row: type[models.Model]) -> list[Any] | None:
+    """The instances of the row a hand-written statement gives (the first), or None."""
+    with connections[models_in_row[0]._default_manager.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else instances(row, *models_in_row)
+
+
 def param(model: type[models.Model], field_name: str, value: Any) -> Any:
     """A value as a parameter of a hand-written statement on the field (a UUID is text on
     SQLite), as the ORM prepares it."""
@@ -101,7 +109,5 @@ def first(model: type[M], field_name: str, value: Any) -> M | None:
     manager adds no condition. A value that is not of the field's kind raises the field's
     ValidationError, as the queryset does."""
     field = cast(models.Field, model._meta.get_field(field_name))
-    with connections[model._default_manager.db].cursor() as cursor:
-        cursor.execute(_first_sql(model, field.column), [param(model, field_name, value)])
-        row = cursor.fetchone()
-    return None if row is None else instance(model, row)
+    found = one(_first_sql(model, field.column), [param(model, field_name, value)], model)
+    return None if found is None else found[0]

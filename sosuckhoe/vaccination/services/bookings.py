@@ -217,14 +217,12 @@ def _session_sql() -> str:
 def _session_of(slot: SessionSlot) -> VaccinationSession:
     """The slot's session with its site, the site's unit and the product: a statement written
     once (`core.rows`), as every booking reads it."""
-    with connection.cursor() as cursor:
-        cursor.execute(_session_sql(), [slot.session_id])
-        row = cursor.fetchone()
-    if row is None:
-        raise VaccinationSession.DoesNotExist(f"session {slot.session_id}")
-    session, site, site.unit, session.product = rows.instances(
-        row, VaccinationSession, Facility, AdminUnit, Product
+    found = rows.one(
+        _session_sql(), [slot.session_id], VaccinationSession, Facility, AdminUnit, Product
     )
+    if found is None:
+        raise VaccinationSession.DoesNotExist(f"session {slot.session_id}")
+    session, site, site.unit, session.product = found
     session.site = site
     return session
 

@@ -73,12 +73,10 @@ def _person_locked_sql(column: str) -> str:
 def _person_locked(column: str, value: Any) -> Person | None:
     """The person with their home unit, locked: a statement written once (`core.rows`), as
     every booking, screening and dose reads its person first."""
-    with connection.cursor() as cursor:
-        cursor.execute(_person_locked_sql(column), [value])
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.one(_person_locked_sql(column), [value], Person, AdminUnit)
+    if found is None:
         return None
-    person, person.home_unit = rows.instances(row, Person, AdminUnit)
+    person, person.home_unit = found
     return person
 
 
