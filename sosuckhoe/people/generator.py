@@ -181,15 +181,38 @@ class Numbering:
     next_household_id: int
     # Numbers already handed out per series, so that a later run continues the same walk.
     counters: dict[str, int] = field(default_factory=dict)
+    # Numbers held by persons the series did not make (entered by staff, imported) that lie
+    # ahead on its walk: skipped, so that a run never hands out a number already held.
+    taken: set[str] = field(default_factory=set)
 
-    def serial(self, key: str, digits: int) -> str:
-        """The next number of a series, `digits` long, never repeated within the series."""
-        n = self.counters.get(key, 0)
-        self.counters[key] = n + 1
-        # 7,919 is prime to 10^k, so n -> n*7919 + start walks all 10^k numbers once, in an
-        # order that looks random; the start depends on the series only.
-        start = zlib.crc32(key.encode())
-        return f"{(n * 7919 + start) % 10**digits:0{digits}d}"
+    def serial(self, key: str, digits: int, *, prefix: str = "") -> str:
+        """The next number of a series, `prefix` and `digits` digits, never repeated within the
+        series and never one already held."""
+        while True:
+            n = self.counters.get(key, 0)
+            self.counters[key] = n + 1
+            number = prefix + _series_member(key, n, digits)
+            if number not in self.taken:
+                return number
+
+
+# 7,919 is prime to 10^k, so n -> n*7919 + start walks all 10^k numbers once, in an order that
+# looks random; the start depends on the series only.
+STEP = 7919
+
+
+def _series_member(key: str, n: int, digits: int) -> str:
+    return f"{(n * STEP + zlib.crc32(key.encode())) % 10**digits:0{digits}d}"
+
+
+def _series_index(key: str, member: str, digits: int) -> int:
+    """Where `member` lies on the walk of series `key`: the n that _series_member maps to it."""
+    return ((int(member) - zlib.crc32(key.encode())) * _step_inverse(digits)) % 10**digits
+
+
+@cache
+def _step_inverse(digits: int) -> int:
+    return pow(STEP, -1, 10**digits)
 
 
 PERSON_COLUMNS = (
@@ -239,7 +262,7 @@ class Generator:
             + cccd_century_digit(birth_year=born.year, sex=sex)
             + f"{born.year % 100:02d}"
         )
-        return "cccd", prefix + self.numbering.serial(prefix, 6)
+        return "cccd", self.numbering.serial(prefix, 6, prefix=prefix)
 
     def _insurance(self, age: int) -> str:
         if self.rng.random() < 0.08:
@@ -332,6 +355,29 @@ def _reset_sequences() -> None:
                 )
 
 
+def _numbering() -> Numbering:
+    """Ids after the last ones, and the document series where earlier runs left them."""
+    counters = _document_counters()
+    return Numbering(_next_id(Person), _next_id(Household), counters, _in_the_way(counters))
+
+
+def _in_the_way(counters: dict[str, int]) -> set[str]:
+    """The documents held that the series have not handed out but will reach: a CCCD or CMND
+    entered by staff or imported (or made by a test) whose number is on a series' walk at or
+    after where it stands. Read once a run; the set holds only those."""
+    ahead = set()
+    documents = Person.objects.filter(id_kind__in=("cccd", "cmnd")).values_list(
+        "id_kind", "id_number"
+    )
+    for kind, number in documents.iterator(chunk_size=20_000):
+        key, member, digits = ("cmnd", number, 9) if kind == "cmnd" else (number[:6], number[6:], 6)
+        if len(member) != digits or not member.isdigit():
+            continue
+        if _series_index(key, member, digits) >= counters.get(key, 0):
+            ahead.add(number)
+    return ahead
+
+
 def _document_counters() -> dict[str, int]:
     """How many numbers each series already has: CCCDs by 6-digit prefix, and CMNDs."""
     rows = (
@@ -371,7 +417,7 @@ def population_generate(
                 cursor.execute(
                     "LOCK TABLE people_household, people_person IN SHARE ROW EXCLUSIVE MODE"
                 )
-        numbering = Numbering(_next_id(Person), _next_id(Household), _document_counters())
+        numbering = _numbering()
         generator = Generator(area=area, numbering=numbering, seed=seed, today=timezone.localdate())
         households: list[tuple] = []
         written = 0
@@ -533,7 +579,7 @@ def duplicates_inject(
             .values_list(*PERSON_COLUMNS)
         ]
         phones = _household_phones({r["household_id"] for r in originals if r["household_id"]})
-        numbering = Numbering(_next_id(Person), _next_id(Household), _document_counters())
+        numbering = _numbering()
         maker = DuplicateMaker(rng=rng, area=area, numbering=numbering)
         now = timezone.now()
         rows, truth = [], []

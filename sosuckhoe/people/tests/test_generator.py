@@ -4,11 +4,12 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
-from sosuckhoe.people.generator import population_generate
+from sosuckhoe.people.generator import _series_member, population_generate
 from sosuckhoe.people.identity import normalize_phone
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.places.services import EDITIONS, units_load
+from sosuckhoe.testing.factories import PersonFactory
 
 
 @pytest.fixture
@@ -72,3 +73,18 @@ def test_households_of_the_oldest_stay_within_the_oldest_age(ninh_binh, monkeypa
     ages = [relativedelta(today, p.birth_date).years for p in Person.objects.all()]
     assert max(ages) == MAX_AGE  # the heads themselves
     assert all(age <= MAX_AGE for age in ages)  # their spouses and parents too
+
+
+def test_a_number_held_by_a_person_the_generator_did_not_make_is_skipped(ninh_binh):
+    """A person entered by staff (or made by a test) may hold the very CCCD that a series
+    reaches next: the generation skips it instead of failing on the unique document."""
+    population_generate(unit=ninh_binh, persons=300, seed=1)
+    prefix, count = Counter(
+        p.id_number[:6] for p in Person.objects.filter(id_kind="cccd")
+    ).most_common(1)[0]
+    # The entered person adds one to the prefix's count: the next run starts its walk there.
+    held = prefix + _series_member(prefix, count + 1, 6)
+    PersonFactory(home_unit=Person.objects.first().home_unit, id_number=held)
+    population_generate(unit=ninh_binh, persons=300, seed=1)
+    assert Person.objects.count() == 601
+    assert Person.objects.filter(id_number=held).count() == 1
