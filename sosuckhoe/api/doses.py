@@ -201,9 +201,9 @@ def plain_dose(raw: object) -> dict[str, Any] | None:
     """DoseIn's values, read as _plain_item reads a batch item's, with `use_stock` when it is
     a JSON boolean or absent; else None, for the serializer."""
     values = _plain_item(raw)
-    if values is None:
+    if values is None or not isinstance(raw, dict):
         return None
-    use_stock = raw.get("use_stock", True)  # type: ignore[attr-defined]  # a dict: read
+    use_stock = raw.get("use_stock", True)
     return {**values, "use_stock": use_stock} if isinstance(use_stock, bool) else None
 
 
