@@ -142,7 +142,8 @@ def _bookable(session: VaccinationSession) -> None:
 _HOLDS_BOOKING_SQL = (
     "SELECT 1 FROM vaccination_booking b"
     " JOIN vaccination_vaccinationsession s ON s.id = b.session_id"
-    " WHERE b.person_id = %s AND b.status IN (%s, %s) AND s.date >= %s LIMIT 1"
+    f" WHERE b.person_id = %s AND b.status IN ({', '.join(['%s'] * len(OPEN_BOOKING))})"
+    " AND s.date >= %s LIMIT 1"
 )
 
 
