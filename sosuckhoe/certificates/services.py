@@ -35,7 +35,7 @@ from sosuckhoe.certificates.payload import (
 )
 from sosuckhoe.certificates.selectors import dose_facts_unscoped
 from sosuckhoe.certificates.verifier import uci_hash
-from sosuckhoe.core import rows
+from sosuckhoe.core.lookups import any_of
 from sosuckhoe.people.models import Person
 
 
@@ -269,7 +269,7 @@ def certificates_refresh(*, actor: Actor, person_ids: Iterable[int]) -> None:
 def _holders(person_ids: set[int]) -> set[int]:
     """Who of these persons holds a current certificate: a statement written once
     (`core.rows`), as every dose recorded asks it, where the queryset was compiled each time."""
-    condition, params = rows.any_of("person_id", person_ids)
+    condition, params = any_of("person_id", list(person_ids), connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT person_id FROM certificates_certificate"

@@ -5,13 +5,23 @@ their rows); here the list is one parameter, an array, on PostgreSQL (`= ANY(%s)
 placeholder per id elsewhere. Give the ids as a set (or a dict, a range): a list or a tuple
 is walked by Django value by value before any lookup sees it, which costs what `__in` did."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import Lookup
 from django.db.models.sql.compiler import SQLCompiler
+
+
+def any_of(column: str, ids: Sequence[int], vendor: str) -> tuple[str, list[Any]]:
+    """`column` is one of `ids`: the condition and its parameters, for the lookup and for a
+    hand-written statement alike."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    if not ids:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 class AnyOf(Lookup):
@@ -26,11 +36,8 @@ class AnyOf(Lookup):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, self.rhs]
-        if not self.rhs:
-            return "1 = 0", list(lhs_params)
-        return f"{lhs} IN ({', '.join(['%s'] * len(self.rhs))})", [*lhs_params, *self.rhs]
+        condition, params = any_of(lhs, self.rhs, connection.vendor)
+        return condition, [*lhs_params, *params]
 
 
 def lookups_register() -> None:

@@ -9,11 +9,11 @@ dates, a JSON field's text) and the instance built by `Model.from_db`, so that t
 are the ones a queryset would give.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 M = TypeVar("M", bound=models.Model)
@@ -85,16 +85,6 @@ def param(model: type[models.Model], field_name: str, value: Any) -> Any:
     connection = connections[model._default_manager.db]
     field = cast(models.Field, model._meta.get_field(field_name))  # a column, not a reverse
     return field.get_db_prep_value(value, connection)
-
-
-def any_of(column: str, ids: Collection[int]) -> tuple[str, list[Any]]:
-    """`column` is one of `ids`, as the `__any` lookup writes it (core.lookups): one array
-    parameter on PostgreSQL, one placeholder an id elsewhere."""
-    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
-    if not ids:
-        return "1 = 0", []
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 @cache

@@ -9,6 +9,7 @@ from django.db import connection
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core import rows
+from sosuckhoe.core.lookups import any_of
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.testing.factories import PersonFactory
@@ -63,7 +64,7 @@ def test_ids_are_matched_as_the_any_lookup_matches_them(cast) -> None:
     people = [PersonFactory(home_unit=cast.units.commune_a) for _ in range(3)]
     wanted = {people[0].pk, people[2].pk}
     for ids, found in ((wanted, wanted), (set(), set())):
-        condition, params = rows.any_of("id", ids)
+        condition, params = any_of("id", list(ids), connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id FROM people_person WHERE {condition}", params)
             assert {pk for (pk,) in cursor.fetchall()} == found
