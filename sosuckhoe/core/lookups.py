@@ -1,9 +1,10 @@
 """`field__any=ids`: the rows whose integer key is one of many ids, as `__in` would find them,
 without `__in`'s price for a long list. Django prepares and resolves each of an `__in` list's
 values on its own (about 20 µs a person in a batch of 500 certificates, more than reading
-their rows); here the list is one parameter, an array, on PostgreSQL (`= ANY(%s)`), and one
-placeholder per id elsewhere. Give the ids as a set (or a dict, a range): a list or a tuple
-is walked by Django value by value before any lookup sees it, which costs what `__in` did."""
+their rows); here the list is one parameter on PostgreSQL, an array written as text
+(`= ANY(%s::bigint[])`, `core.pg.int_array`), and one placeholder per id elsewhere. Give
+the ids as a set (or a dict, a range): a list or a tuple is walked by Django value by value
+before any lookup sees it, which costs what `__in` did."""
 
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -13,12 +14,14 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import Lookup
 from django.db.models.sql.compiler import SQLCompiler
 
+from sosuckhoe.core.pg import int_array
+
 
 def any_of(column: str, ids: Sequence[int], vendor: str) -> tuple[str, list[Any]]:
     """`column` is one of `ids`: the condition and its parameters, for the lookup and for a
     hand-written statement alike."""
     if vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
+        return f"{column} = ANY(%s::bigint[])", [int_array(ids)]
     if not ids:
         return "1 = 0", []
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)

@@ -13,6 +13,7 @@ from django.db.models import Field
 from django.db.models.expressions import Col
 from django.utils.translation import gettext as _
 
+from sosuckhoe.core.pg import int_array
 from sosuckhoe.people.models import Person
 from sosuckhoe.supply.models import Product
 from sosuckhoe.supply.schedule import DoseAssessment, PriorDose, dose_assess
@@ -252,7 +253,7 @@ def _facts_rows(person_ids: Collection[int]) -> list[tuple[Any, ...]]:
     connection = connections[Dose.objects.db]
     ids: dict[str, Any]
     if connection.vendor == "postgresql":
-        persons, ids = "= ANY(%(ids)s)", {"ids": list(person_ids)}  # one array parameter
+        persons, ids = "= ANY(%(ids)s::bigint[])", {"ids": int_array(person_ids)}
     else:
         names = [f"id{i}" for i in range(len(person_ids))]
         persons = f"IN ({', '.join(f'%({n})s' for n in names)})"
