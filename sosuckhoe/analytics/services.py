@@ -14,6 +14,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, NamedTuple, cast
 
 from django.db import connection, models, transaction
@@ -213,6 +214,18 @@ def _columns(model: type[models.Model], names: Iterable[str]) -> list[str]:
     return [connection.ops.quote_name(f.column) for f in _fields(model, names)]
 
 
+@cache
+def _upsert_of(model: type[models.Model], key: tuple[str, ...], count: str, vendor: str) -> str:
+    """The upsert of a table's rows, `{rows}` left to fill: written once a table (a dose's
+    counts wrote it anew for each of their three tables)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    keys, total = ", ".join(_columns(model, key)), _columns(model, [count])[0]
+    return (
+        f"INSERT INTO {table} ({keys}, {total}) {{rows}} "
+        f"ON CONFLICT ({keys}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}"
+    )
+
+
 def _upserts(
     model: type[models.Model], key: tuple[str, ...], count: str, changes: Counter[Any]
 ) -> list[Statement]:
@@ -220,13 +233,7 @@ def _upserts(
     rows = [(*k, n) for k, n in sorted(changes.items()) if n]
     if not rows:
         return []
-    table = connection.ops.quote_name(model._meta.db_table)
-    keys, total = _columns(model, key), _columns(model, [count])[0]
-    upsert = (
-        f"INSERT INTO {table} ({', '.join(keys)}, {total}) {{rows}} "
-        f"ON CONFLICT ({', '.join(keys)}) "
-        f"DO UPDATE SET {total} = {table}.{total} + excluded.{total}"
-    )
+    upsert = _upsert_of(model, key, count, connection.vendor)
     if connection.vendor == "postgresql" and len(rows) > ARRAYS_FROM_ROWS:
         return [_as_arrays(upsert, _fields(model, [*key, count]), rows)]
     return _as_values(upsert, rows)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.base import ModelState
 from psycopg.types.json import Jsonb
 
@@ -189,17 +189,20 @@ def insert_few(model: type[M], objs: Sequence[M]) -> None:
     (none of the project's have)."""
     if not objs:
         return
-    sql, returning = _insert_sql(model, len(objs), connection.vendor)
+    # The connection itself, not the `connection` proxy: each field's conversion asks it for
+    # its operations, and every attribute of the proxy is a lookup of the thread's connection.
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, returning = _insert_sql(model, len(objs), db.vendor)
     fields = _inserted(model)
     params = [
-        field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        field.get_db_prep_save(field.pre_save(obj, add=True), db)
         for obj in objs
         for field in fields
     ]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
     for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, db.alias

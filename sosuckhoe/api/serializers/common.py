@@ -4,6 +4,7 @@ import copy
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import BindingDict
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -15,6 +16,22 @@ class ErrorSerializer(serializers.Serializer):
 
 
 _BUILT: dict[type, dict[str, serializers.Field]] = {}
+_BOUND: dict[type, Any] = {}  # class -> its fields bound once, or None when they may not be
+# Fields whose answer depends on the value alone: never on their serializer (its context, its
+# instance) nor on children of their own. A record shown with these only can share them.
+_PLAIN_FIELDS = (
+    serializers.BooleanField,
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.DateField,
+    serializers.DateTimeField,
+    serializers.DecimalField,
+    serializers.FloatField,
+    serializers.IntegerField,
+    serializers.ReadOnlyField,
+    serializers.TimeField,
+    serializers.UUIDField,
+)
 
 
 def uuid_of(name: str) -> serializers.UUIDField:
@@ -25,6 +42,32 @@ def uuid_of(name: str) -> serializers.UUIDField:
 class RecordOut(serializers.ModelSerializer):
     """A record as the API shows it. Output only: the limits a model field's database puts
     on it (an integer's range differs between SQLite and PostgreSQL) stay out of the schema."""
+
+    @property
+    def fields(self) -> Any:
+        """The bound fields. A record made of plain fields only (a dose, a lot) shows every
+        instance with the fields of one template of its class, bound once: building and
+        binding them for every record shown cost more than showing it (copying a dose's
+        fifteen fields, 0.3 ms of its answer)."""
+        cls = type(self)
+        if cls not in _BOUND:
+            template = cls()  # no record, no context: nothing of a request kept
+            fields = template._fields_bound()
+            _BOUND[cls] = fields if all(type(f) in _PLAIN_FIELDS for f in fields.values()) else None
+        shared = _BOUND[cls]
+        if shared is not None:
+            return shared
+        own = self.__dict__.get("_own_fields")
+        if own is None:
+            own = self.__dict__["_own_fields"] = self._fields_bound()
+        return own
+
+    def _fields_bound(self) -> BindingDict:
+        """What Serializer.fields gives: the fields, each bound to this serializer."""
+        fields = BindingDict(self)
+        for name, field in self.get_fields().items():
+            fields[name] = field
+        return fields
 
     def get_fields(self) -> dict[str, serializers.Field]:
         # Worked out from the model once a class and copied for each instance, where

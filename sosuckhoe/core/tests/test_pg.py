@@ -27,7 +27,7 @@ def test_int_array_is_the_literal_of_its_integers():
 
 
 def test_int_array_refuses_what_is_not_an_integer():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid literal for int"):
         int_array(["1}, {2"])
 
 
