@@ -132,6 +132,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The statements that the hot paths write once are prepared on their first run on a
+    # connection (core.rows.planned_once; Django's own statements, bound on the client, never
+    # are) and kept with one plan: PostgreSQL would otherwise plan them again for each run when
+    # their parameter is an array, as the person's facts' is (0.55 ms of planning for 0.08 ms
+    # of running).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["prepare_threshold"] = 0
+    options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache (staff units and subtree ids, sosuckhoe/places/cache.py): shared by every process on

@@ -32,6 +32,7 @@ from sosuckhoe.analytics.models import (
     LotDoses,
     ReactionRollup,
 )
+from sosuckhoe.core.rows import planned_once
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.vaccination.age_bands import AGE_BANDS
@@ -193,7 +194,7 @@ def rollups_apply(changes: RollupChanges) -> None:
     ]
     if connection.vendor == "postgresql" and len(statements) > 1:
         statements = [_as_one(statements)]
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         for sql, params in statements:
             cursor.execute(sql, params)
 

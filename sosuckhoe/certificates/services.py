@@ -36,6 +36,7 @@ from sosuckhoe.certificates.payload import (
 from sosuckhoe.certificates.selectors import dose_facts_unscoped
 from sosuckhoe.certificates.verifier import uci_hash
 from sosuckhoe.core.lookups import any_of
+from sosuckhoe.core.rows import planned_once
 from sosuckhoe.people.models import Person
 
 
@@ -270,7 +271,7 @@ def _holders(person_ids: set[int]) -> set[int]:
     """Who of these persons holds a current certificate: a statement written once
     (`core.rows`), as every dose recorded asks it, where the queryset was compiled each time."""
     condition, params = any_of("person_id", list(person_ids), connection.vendor)
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(
             f"SELECT person_id FROM certificates_certificate"
             f" WHERE revoked_at IS NULL AND {condition}",

@@ -20,6 +20,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.base import ModelState
 from psycopg.types.json import Jsonb
 
+from sosuckhoe.core.rows import planned_once
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -199,7 +201,7 @@ def insert_few(model: type[M], objs: Sequence[M]) -> None:
         for obj in objs
         for field in fields
     ]
-    with db.cursor() as cursor:
+    with planned_once(db.alias) as cursor:
         cursor.execute(sql, params)
         if returning:
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):

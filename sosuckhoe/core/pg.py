@@ -7,12 +7,14 @@
   5,000). The session's zone is UTC, Django's too, and the C loader then gives the very
   values Django's does, `datetime.timezone.utc` included: `fast_timestamps` registers it.
 - Arrays of ids: psycopg quotes a list element by element in Python, with a regular
-  expression each; `int_array` writes the literal `{1,2,3}` for a cast to `bigint[]`.
+  expression each; `int_array` writes the literal `{1,2,3}` for a cast to `bigint[]`, and
+  `uuid_array` the literal of UUIDs for `uuid[]`.
 """
 
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+from uuid import UUID
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -20,6 +22,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 def int_array(ids: Iterable[int]) -> str:
     """The text of a PostgreSQL array of integers, for `%s::bigint[]`."""
     return "{" + ",".join(map(str, map(int, ids))) + "}"
+
+
+def uuid_array(uuids: Iterable[UUID]) -> str:
+    """The text of a PostgreSQL array of UUIDs, for `%s::uuid[]`."""
+    return "{" + ",".join(uuid.hex for uuid in uuids) + "}"
 
 
 def fast_timestamps(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:

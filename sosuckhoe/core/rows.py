@@ -9,12 +9,14 @@ dates, a JSON field's text) and the instance built by `Model.from_db`, so that t
 are the ones a queryset would give.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar, cast
 
-from django.db import connections, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 M = TypeVar("M", bound=models.Model)
 
@@ -71,9 +73,44 @@ def instances(row: Sequence[Any], *models_in_row: type[models.Model]) -> list[An
     return found
 
 
+class _LoggedAsWritten(CursorDebugWrapper):
+    """A logged cursor that logs its statements as written: Django's log asks the cursor for
+    the statement it sent, which a prepared statement does not keep."""
+
+    def debug_sql(
+        self,
+        sql: Any = None,
+        params: Any = None,
+        use_last_executed_query: bool = False,
+        many: bool = False,
+    ) -> Any:
+        return super().debug_sql(sql, params, use_last_executed_query=False, many=many)
+
+
+@contextmanager
+def planned_once(using: str = DEFAULT_DB_ALIAS) -> Iterator[CursorWrapper]:
+    """A cursor for statements written once, which PostgreSQL then plans once a connection.
+
+    Django binds parameters on the client, so PostgreSQL plans every statement it receives:
+    for the person's facts (four branches, two subqueries) planning cost several times running
+    them. On PostgreSQL this cursor binds on the server, and psycopg prepares each statement
+    on its first run on a connection (`prepare_threshold` in the settings, with one generic
+    plan kept); elsewhere it is Django's own cursor."""
+    connection = connections[using]
+    with connection.cursor() as cursor:  # Django's checks of the connection, as for any cursor
+        if connection.vendor != "postgresql":
+            yield cursor
+            return
+        import psycopg
+
+        wrapper = _LoggedAsWritten if isinstance(cursor, CursorDebugWrapper) else CursorWrapper
+        with wrapper(psycopg.Cursor(cursor.cursor.connection), connection) as planned:
+            yield planned
+
+
 def one(sql: str, params: Sequence[Any], *models_in_row: type[models.Model]) -> list[Any] | None:
     """The instances of the row a hand-written statement gives (the first), or None."""
-    with connections[models_in_row[0]._default_manager.db].cursor() as cursor:
+    with planned_once(models_in_row[0]._default_manager.db) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else instances(row, *models_in_row)

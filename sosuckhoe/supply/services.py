@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor, audit_event, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core.bulk import bulk_insert, insert_few, unsaved
+from sosuckhoe.core.rows import planned_once
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import (
@@ -118,7 +119,7 @@ def _take(facility: Facility, lot: Lot, doses: int, keep: int = 0) -> int:
     also locks the row until the transaction ends; the doses left. Its condition keeps the
     balance's CHECK (never below zero) from firing, so no savepoint guards it."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(_TAKE_SQL, [doses, now, facility.pk, lot.pk, doses + keep])
         row = cursor.fetchone()
     if row is None:
@@ -405,7 +406,7 @@ def _vial_draw_one(facility: Facility, lot: Lot, left: int) -> int:
     """The id of the vial one dose is drawn from: the open vial, in one statement; when there
     is none, a vial opened by _vial_draw."""
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(_DRAW_ONE_SQL, [now, facility.pk, lot.pk])
         row = cursor.fetchone()
     return row[0] if row is not None else _vial_draw(facility, lot, 1, left, None).pk

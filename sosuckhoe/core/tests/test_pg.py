@@ -1,5 +1,5 @@
 """psycopg's C loader for timestamps gives what Django's own loader gives; the array literal
-of ids holds integers only."""
+of ids holds integers only; a statement planned once is prepared with one plan."""
 
 import datetime as dt
 
@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 
 from sosuckhoe.core.pg import int_array
+from sosuckhoe.core.rows import planned_once
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="psycopg's loaders are PostgreSQL's"
@@ -60,3 +61,26 @@ def test_the_c_loader_gives_the_values_of_djangos_loader():
     assert fast == djangos
     assert [moment.tzinfo for moment in fast] == [dt.UTC] * len(fast)
     assert fast[0] == dt.datetime(2021, 7, 31, 16, 59, 59, 999999, tzinfo=dt.UTC)
+
+
+@pytest.mark.django_db
+def test_a_statement_planned_once_runs_on_every_database():
+    with planned_once() as cursor:
+        cursor.execute("SELECT %s + 1", [41])
+        assert cursor.fetchone()[0] == 42
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_statement_planned_once_is_prepared_with_one_generic_plan():
+    statement = "SELECT count(*) FROM people_person WHERE id = ANY(%s::bigint[])"
+    for ids in ([1], [1, 2, 3], []):
+        with planned_once() as cursor:
+            cursor.execute(statement, [int_array(ids)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ["SELECT count(*) FROM people_person WHERE id = ANY($1::bigint[])%"],
+        )
+        assert cursor.fetchall() == [(3, 0)]

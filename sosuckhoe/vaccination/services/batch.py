@@ -159,7 +159,9 @@ class _References:
                 self.screenings[screening.pk] = self.screenings[screening.uuid] = screening
 
     def _persons_lock(self, items: Sequence[DoseItem]) -> None:
-        for person in persons_locked(_named([_pk_or(i.person, Person) for i in items])):
+        ids = {i.person.pk for i in items if isinstance(i.person, Person)}
+        uuids = {i.person for i in items if not isinstance(i.person, Person)}
+        for person in persons_locked(ids=ids, uuids=uuids):
             self.persons[person.pk] = self.persons[person.uuid] = person
 
     def _products_load(self, items: Sequence[DoseItem]) -> None:

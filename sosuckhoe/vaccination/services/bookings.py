@@ -25,6 +25,7 @@ from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.core import rows
 from sosuckhoe.core.bulk import insert_few
 from sosuckhoe.core.idempotency import create_once
+from sosuckhoe.core.rows import planned_once
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit, Facility
 from sosuckhoe.supply.models import Product
@@ -150,7 +151,7 @@ _HOLDS_BOOKING_SQL = (
 def _check_person_may_book(person: Person, session: VaccinationSession) -> None:
     """One open booking at a time from today on: a person who wants another day moves it."""
     today = connection.ops.adapt_datefield_value(timezone.localdate())
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(_HOLDS_BOOKING_SQL, [person.pk, *OPEN_BOOKING, today])
         held = cursor.fetchone() is not None
     if held:
@@ -183,7 +184,7 @@ def _check_place_left(slot: SessionSlot) -> None:
 def _take_place(slot: SessionSlot) -> None:
     """Raise the slot's count unless it is full: the one statement that decides who gets in
     (written once: the ORM compiled it on every booking)."""
-    with connection.cursor() as cursor:
+    with planned_once() as cursor:
         cursor.execute(
             "UPDATE vaccination_sessionslot SET booked = booked + 1"
             " WHERE id = %s AND booked < capacity",

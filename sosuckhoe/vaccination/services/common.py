@@ -1,6 +1,6 @@
 """What every vaccination write shares: refusals with a code, scope checks, locks, audit rows."""
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core import rows
+from sosuckhoe.core.lookups import any_of
+from sosuckhoe.core.pg import int_array, uuid_array
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit
 
@@ -70,6 +72,22 @@ def _person_locked_sql(column: str) -> str:
     )
 
 
+def _persons_locked_statement(
+    ids: Collection[int], uuids: Collection[UUID]
+) -> tuple[str, list[Any]]:
+    select = f"SELECT {rows.select_list(Person, 'p')} FROM people_person p WHERE"
+    if connection.vendor == "postgresql":
+        return (
+            f"{select} p.id = ANY(%s::bigint[]) OR p.uuid = ANY(%s::uuid[])"
+            " ORDER BY p.id FOR UPDATE OF p",
+            [int_array(ids), uuid_array(uuids)],
+        )
+    by_id, params = any_of("p.id", list(ids), connection.vendor)
+    by_uuid = f"p.uuid IN ({', '.join(['%s'] * len(uuids))})" if uuids else "1 = 0"
+    params += [rows.param(Person, "uuid", uuid) for uuid in uuids]
+    return f"{select} {by_id} OR {by_uuid} ORDER BY p.id", params
+
+
 def _person_locked(column: str, value: Any) -> Person | None:
     """The person with their home unit, locked: a statement written once (`core.rows`), as
     every booking, screening and dose reads its person first."""
@@ -80,12 +98,17 @@ def _person_locked(column: str, value: Any) -> Person | None:
     return person
 
 
-def persons_locked(named: models.Q) -> list[Person]:
-    """The persons `named` selects, locked in id order, as person_locked does one at a time,
-    so that writers cannot deadlock; each with its home unit, the units read in one query
-    (a batch's thousand persons live in a few communes: a copy of the unit per person cost
-    more than the lock)."""
-    persons = list(Person.objects.select_for_update().filter(named).order_by("pk"))
+def persons_locked(*, ids: Collection[int] = (), uuids: Collection[UUID] = ()) -> list[Person]:
+    """The persons of these ids or uuids, locked in id order, as person_locked does one at a
+    time, so that writers cannot deadlock; each with its home unit, the units read in one
+    query (a batch's thousand persons live in a few communes: a copy of the unit per person
+    cost more than the lock). A statement written once: the queryset prepared a thousand
+    uuids one by one."""
+    if not ids and not uuids:
+        return []
+    with rows.planned_once() as cursor:
+        cursor.execute(*_persons_locked_statement(ids, uuids))
+        persons = [rows.instance(Person, row) for row in cursor.fetchall()]
     units = AdminUnit.objects.in_bulk({person.home_unit_id for person in persons})
     for person in persons:
         person.home_unit = units[person.home_unit_id]

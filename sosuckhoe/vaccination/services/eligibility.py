@@ -14,6 +14,7 @@ from django.db.models.expressions import Col
 from django.utils.translation import gettext as _
 
 from sosuckhoe.core.pg import int_array
+from sosuckhoe.core.rows import planned_once
 from sosuckhoe.people.models import Person
 from sosuckhoe.supply.models import Product
 from sosuckhoe.supply.schedule import DoseAssessment, PriorDose, dose_assess
@@ -259,7 +260,7 @@ def _facts_rows(person_ids: Collection[int]) -> list[tuple[Any, ...]]:
         persons = f"IN ({', '.join(f'%({n})s' for n in names)})"
         ids = dict(zip(names, person_ids, strict=True))
     params = {"anaphylaxis": ANAPHYLAXIS, "checked_in": BookingStatus.CHECKED_IN, **ids}
-    with connection.cursor() as cursor:
+    with planned_once(Dose.objects.db) as cursor:
         cursor.execute(_FACTS_SQL.format(persons=persons), params)
         rows = cursor.fetchall()
     converters = _converters(connection)

@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -248,7 +247,7 @@ def _chunk_create(
 
 
 def _persons_locked(pks: set[int]) -> dict[int, Person]:
-    return {p.pk: p for p in persons_locked(Q(pk__any=pks))}
+    return {p.pk: p for p in persons_locked(ids=pks)}
 
 
 def _registered(persons: dict[int, Person]) -> set[int]:
