@@ -40,16 +40,19 @@ def fast_timestamps(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any)
     c_loader = adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
     if c_loader is None or c_loader.__module__.startswith("psycopg.types"):
         return  # psycopg without its C extension: Django's loader is as fast
+    connection.connection.adapters.register_loader("timestamptz", _utc_loader(c_loader))
+
+
+def _utc_loader(c_loader: Any) -> type:
+    """psycopg's C loader under a class that says its zone, which Django reads before each
+    cursor to decide whether to register its own; the C extension's classes cannot be
+    subclassed, so the class makes the C loader's instance."""
 
     class UtcTimestampLoader:
-        """psycopg's C loader under a class that says its zone, which Django reads before
-        each cursor to decide whether to register its own; the C extension's classes cannot
-        be subclassed, so the class makes the C loader's instance."""
-
         format = c_loader.format
         timezone = dt.UTC
 
         def __new__(cls, oid: int, context: Any = None) -> Any:
             return c_loader(oid, context)
 
-    connection.connection.adapters.register_loader("timestamptz", UtcTimestampLoader)
+    return UtcTimestampLoader

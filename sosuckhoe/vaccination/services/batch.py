@@ -342,12 +342,21 @@ def _chunk_record(
 
 def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
     """Write the accepted doses; the results to change, should a concurrent writer have
-    recorded one of them first."""
+    recorded one of them first.
+
+    The rows that other writers share are taken last, so that their locks are held as briefly
+    as can be: the stock balance and open vials of the site (locked by the stock's write,
+    which the doses' rows follow, as they name their ledger lines) after the chunk's own rows,
+    and the count rows of the persons' communes last of all. The audit rows of doses that
+    renumber none need nothing written before them."""
     if not chunk.accepted:
         return {}
     doses = [dose for _i, _e, dose, _k in chunk.accepted]
+    early = not chunk.backdated
     try:
         with transaction.atomic():
+            if early:
+                _own_rows_write(chunk, renumbered={})
             movements = chunk.stock.write() if chunk.stock is not None else {}
             for dose in doses:
                 dose.stock_use = movements.get(_reference(dose))
@@ -364,6 +373,17 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
     for dose in doses:
         if dose.booking is not None:
             booking_close_for_dose(booking=dose.booking)
+    if not early:
+        _own_rows_write(chunk, renumbered=renumbered)
+    persons = {dose.person_id for dose in doses}
+    doses_changed.send(sender=Dose, actor=chunk.actor, person_ids=sorted(persons))
+    rollups_apply(rollups)
+    return {}
+
+
+def _own_rows_write(chunk: _Chunk, *, renumbered: dict[int, dict[str, list[str]]]) -> None:
+    """The rows of the chunk's doses that no other writer touches: the persons' open
+    registrations fulfilled, the submission keys used, the audit rows."""
     today = {e.person.pk for _i, e, _d, _k in chunk.accepted if not e.is_late}
     Registration.objects.open().filter(person_id__any=today).update(
         status=RegistrationStatus.VACCINATED
@@ -376,9 +396,6 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
             if key is not None
         ],
     )
-    rollups_apply(rollups)
-    persons = {dose.person_id for dose in doses}
-    doses_changed.send(sender=Dose, actor=chunk.actor, person_ids=sorted(persons))
     bulk_insert(
         AuditEvent,
         [
@@ -394,4 +411,3 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
             for _i, entry, dose, _k in chunk.accepted
         ],
     )
-    return {}
