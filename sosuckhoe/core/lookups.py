@@ -6,15 +6,16 @@ their rows); here the list is one parameter on PostgreSQL, an array written as t
 the ids as a set (or a dict, a range): a list or a tuple is walked by Django value by value
 before any lookup sees it, which costs what `__in` did."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import Lookup
 from django.db.models.sql.compiler import SQLCompiler
 
-from sosuckhoe.core.pg import int_array
+from sosuckhoe.core.pg import int_array, uuid_array
 
 
 def any_of(column: str, ids: Sequence[int], vendor: str) -> tuple[str, list[Any]]:
@@ -22,9 +23,23 @@ def any_of(column: str, ids: Sequence[int], vendor: str) -> tuple[str, list[Any]
     hand-written statement alike."""
     if vendor == "postgresql":
         return f"{column} = ANY(%s::bigint[])", [int_array(ids)]
-    if not ids:
+    return _one_of(column, list(ids))
+
+
+def any_uuid_of(column: str, uuids: Collection[UUID], vendor: str) -> tuple[str, list[Any]]:
+    """`column`, a UUIDField's, is one of `uuids`: as any_of, the array of their text on
+    PostgreSQL, their hex elsewhere (as Django keeps a UUID where the database has no type
+    of its own)."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s::uuid[])", [uuid_array(uuids)]
+    return _one_of(column, [uuid.hex for uuid in uuids])
+
+
+def _one_of(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """One placeholder a value, where there are no arrays."""
+    if not values:
         return "1 = 0", []
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
 
 
 class AnyOf(Lookup):

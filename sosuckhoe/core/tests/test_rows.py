@@ -9,7 +9,7 @@ from django.db import connection
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core import rows
-from sosuckhoe.core.lookups import any_of
+from sosuckhoe.core.lookups import any_of, any_uuid_of
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.testing.factories import PersonFactory
@@ -65,6 +65,16 @@ def test_ids_are_matched_as_the_any_lookup_matches_them(cast) -> None:
     wanted = {people[0].pk, people[2].pk}
     for ids, found in ((wanted, wanted), (set(), set())):
         condition, params = any_of("id", list(ids), connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id FROM people_person WHERE {condition}", params)
+            assert {pk for (pk,) in cursor.fetchall()} == found
+
+
+def test_uuids_are_matched_on_every_database(cast) -> None:
+    people = [PersonFactory(home_unit=cast.units.commune_a) for _ in range(3)]
+    wanted = {people[0].uuid, people[2].uuid}
+    for uuids, found in ((wanted, {people[0].pk, people[2].pk}), (set(), set())):
+        condition, params = any_uuid_of("uuid", uuids, connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id FROM people_person WHERE {condition}", params)
             assert {pk for (pk,) in cursor.fetchall()} == found

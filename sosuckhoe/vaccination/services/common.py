@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core import rows
-from sosuckhoe.core.lookups import any_of
-from sosuckhoe.core.pg import int_array, uuid_array
+from sosuckhoe.core.lookups import any_of, any_uuid_of
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import AdminUnit
 
@@ -75,17 +74,14 @@ def _person_locked_sql(column: str) -> str:
 def _persons_locked_statement(
     ids: Collection[int], uuids: Collection[UUID]
 ) -> tuple[str, list[Any]]:
-    select = f"SELECT {rows.select_list(Person, 'p')} FROM people_person p WHERE"
-    if connection.vendor == "postgresql":
-        return (
-            f"{select} p.id = ANY(%s::bigint[]) OR p.uuid = ANY(%s::uuid[])"
-            " ORDER BY p.id FOR UPDATE OF p",
-            [int_array(ids), uuid_array(uuids)],
-        )
-    by_id, params = any_of("p.id", list(ids), connection.vendor)
-    by_uuid = f"p.uuid IN ({', '.join(['%s'] * len(uuids))})" if uuids else "1 = 0"
-    params += [rows.param(Person, "uuid", uuid) for uuid in uuids]
-    return f"{select} {by_id} OR {by_uuid} ORDER BY p.id", params
+    by_id, id_params = any_of("p.id", list(ids), connection.vendor)
+    by_uuid, uuid_params = any_uuid_of("p.uuid", uuids, connection.vendor)
+    lock = " FOR UPDATE OF p" if connection.features.has_select_for_update_of else ""
+    return (
+        f"SELECT {rows.select_list(Person, 'p')} FROM people_person p"
+        f" WHERE {by_id} OR {by_uuid} ORDER BY p.id{lock}",
+        [*id_params, *uuid_params],
+    )
 
 
 def _person_locked(column: str, value: Any) -> Person | None:
