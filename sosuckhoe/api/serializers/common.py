@@ -1,6 +1,7 @@
 """What every endpoint shares: the error body, and references to records by UUID or key."""
 
 import copy
+from functools import cached_property
 from typing import Any
 
 from rest_framework import serializers
@@ -55,12 +56,11 @@ class RecordOut(serializers.ModelSerializer):
             fields = template._fields_bound()
             _BOUND[cls] = fields if all(type(f) in _PLAIN_FIELDS for f in fields.values()) else None
         shared = _BOUND[cls]
-        if shared is not None:
-            return shared
-        own = self.__dict__.get("_own_fields")
-        if own is None:
-            own = self.__dict__["_own_fields"] = self._fields_bound()
-        return own
+        return shared if shared is not None else self._own_fields
+
+    @cached_property
+    def _own_fields(self) -> BindingDict:
+        return self._fields_bound()
 
     def _fields_bound(self) -> BindingDict:
         """What Serializer.fields gives: the fields, each bound to this serializer."""
