@@ -1,6 +1,5 @@
 """gunicorn settings, read from the environment like the application's own."""
 
-import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -18,14 +17,14 @@ def post_worker_init(worker: object) -> None:
     """The application is loaded; its views (and with them every service and serializer)
     and its translations are loaded too, so that the first requests a new worker serves do
     not import and compile them (a first batch of doses took 0.74 s, a later one 0.34).
-    Then all of it lives as long as the worker: frozen, the collector no longer walks it on
-    each full collection, which the many objects of a batch of doses or an import set off
-    several times a request (a tenth of a batch's time, measured)."""
+    Then all of it lives as long as the worker, frozen (core.memory)."""
     from django.conf import settings
     from django.urls import get_resolver
     from django.utils import translation
 
+    from sosuckhoe.core.memory import loaded_frozen
+
     get_resolver().url_patterns  # noqa: B018  (imports the URLconf and every view)
     for code, _name in settings.LANGUAGES:
         translation.trans_real.translation(code)
-    gc.freeze()
+    loaded_frozen()

@@ -1,6 +1,5 @@
 """The one task layer: Celery, configured from Django settings (CELERY_* names)."""
 
-import gc
 import os
 
 from celery import Celery
@@ -15,6 +14,7 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 def _loaded_frozen(**_: object) -> None:
-    """A worker process has loaded the application: frozen, the collector no longer walks
-    it on each full collection that a job's many objects set off (as gunicorn.conf.py)."""
-    gc.freeze()
+    """A worker process has loaded the application (core.memory)."""
+    from sosuckhoe.core.memory import loaded_frozen
+
+    loaded_frozen()

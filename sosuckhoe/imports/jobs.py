@@ -5,7 +5,6 @@ after its last committed chunk: no row twice, none lost. A cancel stops it after
 under way; what committed stays."""
 
 import datetime as dt
-import gc
 import logging
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.core.job_services import job_cancel
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
+from sosuckhoe.core.memory import loaded_frozen
 from sosuckhoe.imports.layouts import layout_remember
 from sosuckhoe.imports.mapping import KINDS
 from sosuckhoe.imports.models import ImportJob, ImportRejection
@@ -162,11 +162,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     stale = dt.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
     if job.confirmed_at is None or not (job.claim() or job.claim_to_resume(stale)):
         return job
-    # What the process holds now (code, settings, reference caches) outlives the job: frozen,
-    # the collector stops walking it on each full collection that the rows' objects set off
-    # (a tenth of a chunk's time). Collected first, so that no garbage is frozen for good.
-    gc.collect()
-    gc.freeze()
+    loaded_frozen()
     # The reasons of the rejected rows are written in the installation's language.
     with translation.override(settings.LANGUAGE_CODE):
         try:

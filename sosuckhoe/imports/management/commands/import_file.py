@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sosuckhoe.accounts.audit import Actor
+from sosuckhoe.core.memory import loaded_frozen
 from sosuckhoe.imports.mapping import KINDS, PERSONS
 from sosuckhoe.imports.readers import UnreadableFile
 from sosuckhoe.imports.services import file_import
@@ -39,6 +40,7 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file", returncode=FILE_REFUSED)
+        loaded_frozen()  # as an import job's worker does: the rows' objects are collected alone
         try:
             summary = file_import(
                 actor=Actor.system("import_file"),
