@@ -11,8 +11,10 @@ province's persons, against, in the same run, the limit and a peer:
     BENCH_ROWS=50000 BENCH_PERSONS=100000 make bench B=import     # a quick try
 
 Each import runs in a child process, the `import_file FILE --kind doses --unit 37` command (the
-one a person runs) timed once Django is set up, whose peak resident memory is its VmHWM: the
-memory of the import, not of this script. Half the rows name persons already
+one a person runs) timed once Django is set up, in the parts its default sets (IMPORT_WORKERS:
+one a core, up to 4; printed as `workers`). Its peak memory is the child's VmHWM or, in parts,
+the peak of the Pss of the child and its parts summed, sampled every 0.1 s: the memory of the
+import, not of this script. Half the rows name persons already
 in the table by their CCCD (their dose is added), half are new persons (registered, then their
 dose). Between the runs the doses and the new persons are deleted, so that each run does the
 same work.
@@ -28,6 +30,7 @@ takes hours on a small machine).
 Targets: csv rate ≥ 25 % of COPY, ≥ 20× django-import-export, peak < 500 MB.
 """
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -36,6 +39,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -175,24 +179,72 @@ summary = json.loads(out.getvalue())
 CHILD += (
     _PEAK
     + """
-print(json.dumps({"seconds": seconds, "summary": summary, "peak_kb": peak}))
+from django.conf import settings
+print(json.dumps({"seconds": seconds, "summary": summary, "peak_kb": peak,
+                  "workers": settings.IMPORT_WORKERS}))
 """
 )
 
 
-def import_run(path: Path) -> tuple[float, float, dict]:
-    """Seconds, peak resident MB and the JSON summary of `import_file` in a child process."""
+def import_run(path: Path) -> tuple[float, float, dict, int]:
+    """Seconds, peak MB and the JSON summary of `import_file` in a child process: the peak
+    of the child alone (VmHWM) or, the import in parts, of it and its parts (TreePeak)."""
     answer = _child(CHILD, path)
-    return answer["seconds"], answer["peak_kb"] / 1024, answer["summary"]
+    peak_kb = max(answer["peak_kb"], answer["tree_peak_kb"])
+    return answer["seconds"], peak_kb / 1024, answer["summary"], answer["workers"]
 
 
 def _child(script: str, path: Path) -> dict:
-    """What a child running `script` on `path` printed (JSON)."""
+    """What a child running `script` on `path` printed (JSON), with `tree_peak_kb`: the peak
+    of the memory of it and its own children (an import in parts), sampled."""
     command = [sys.executable, "-c", script, str(path), BENCH_PROVINCE]
-    answer = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    if answer.returncode != 0:
-        raise SystemExit(f"{path.name}: {answer.stderr[-2000:]}")
-    return json.loads(answer.stdout)
+    with subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as child:
+        peak = TreePeak(child.pid)
+        peak.start()
+        out, err = child.communicate()
+        peak.stop()
+    if child.returncode != 0:
+        raise SystemExit(f"{path.name}: {err[-2000:]}")
+    return json.loads(out) | {"tree_peak_kb": peak.kb}
+
+
+class TreePeak(threading.Thread):
+    """The peak, sampled every 0.1 s, of the proportional set size (Pss) of a process and
+    its descendants summed: the parts of an import, forked, share the pages of what their
+    parent loaded, which the sum of their resident sizes would count once a part."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.kb, self._done = pid, 0, threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.1):
+            self.kb = max(self.kb, sum(_pss_kb(pid) for pid in _tree(self.pid)))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            with contextlib.suppress(OSError):  # ended meanwhile
+                pending += [int(p) for p in task.read_text().split()]
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except OSError:  # ended meanwhile
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith("Pss:")), 0)
 
 
 # Reading and parsing alone, every row of a file a chunk at a time as the import does, with
@@ -359,7 +411,7 @@ def main() -> None:
         print(f"{count:,} rows written to .csv and .xlsx in "
               f"{time.perf_counter() - started:.0f} s", flush=True)  # fmt: skip
 
-        csv_s, csv_mb, summary = import_run(csv_path)
+        csv_s, csv_mb, summary, workers = import_run(csv_path)
         print(f"  csv: {csv_s:.1f} s, peak {csv_mb:.0f} MB, {summary['rows']} "
               f"{summary['records']}", flush=True)  # fmt: skip
         dumped = doses_dump(lot, Path(folder) / "doses.copy")
@@ -368,7 +420,7 @@ def main() -> None:
         print(f"  COPY of the {dumped:,} doses written: {copy_s:.1f} s", flush=True)
         doses_delete(lot, persons_after=last_person)
 
-        xlsx_s, xlsx_mb, summary = import_run(xlsx_path)
+        xlsx_s, xlsx_mb, summary, _workers = import_run(xlsx_path)
         print(f"  xlsx: {xlsx_s:.1f} s, peak {xlsx_mb:.0f} MB, {summary['rows']} "
               f"{summary['records']}", flush=True)  # fmt: skip
         doses_delete(lot, persons_after=last_person)
@@ -389,6 +441,7 @@ def main() -> None:
         peer_speedup=csv_rate / peer_rate,
         peak_mb=round(max(csv_mb, xlsx_mb)),
         parse_peak_mb=round(parse_peak),
+        workers=workers,
     ))  # fmt: skip
 
 

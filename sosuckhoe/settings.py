@@ -6,6 +6,7 @@ ALLOWED_HOSTS, HTTPS-only cookies and JSON logs.
 """
 
 import importlib.util
+import os
 import secrets
 from pathlib import Path
 
@@ -357,6 +358,9 @@ IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 1024 * 1024 * 1
 IMPORT_RETENTION_HOURS = env_int("IMPORT_RETENTION_HOURS", 72, minimum=0)
 # A running import whose last chunk committed longer ago than this lost its worker.
 IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 600, minimum=1)
+# Parts of a list that `import_file` imports side by side on PostgreSQL (imports/parts.py),
+# one process each: one a core, the database's work included.
+IMPORT_WORKERS = env_int("IMPORT_WORKERS", min(os.cpu_count() or 1, 4), minimum=1)
 # Exports (sosuckhoe/imports/exports.py): the file of a finished export may be downloaded by
 # whoever asked for it this long, then it is deleted.
 EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24, minimum=1)

@@ -17,6 +17,8 @@ from typing import Any, TypeVar, cast
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 M = TypeVar("M", bound=models.Model)
 
@@ -60,7 +62,15 @@ def instance(model: type[M], row: Sequence[Any], start: int = 0) -> M:
     for index, col, functions in _converters(model, connection.vendor):
         for function in functions:
             values[index] = function(values[index], col, connection)
-    return model.from_db(using, _attnames(model), values)
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(using, _attnames(model), values)
+    # What from_db does, without the descriptor call per field of Model.__init__: a sixth
+    # of the cost, for the thousand persons a batch of doses locks.
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(_attnames(model), values, strict=True))
+    obj._state = ModelState()
+    obj._state.adding, obj._state.db = False, using
+    return obj
 
 
 def instances(row: Sequence[Any], *models_in_row: type[models.Model]) -> list[Any]:

@@ -151,11 +151,11 @@ class RowParser:
         # Fields in a fixed order: the document's kind is read before its number.
         self.columns = sorted(mapping.items(), key=lambda item: order.get(item[1], len(order)))
         # One column a field (the last column of a field named twice, at its first place).
-        chosen = {name: index for index, name in self.columns}
+        self.index_of = {name: index for index, name in self.columns}
         self._readers = self._person_readers()
         self._registration_readers = self._registration_readers_of()
         self._dose_readers = self._dose_readers_of()
-        self._steps = [(index, name, self._handler(name)) for name, index in chosen.items()]
+        self._steps = [(index, name, self._handler(name)) for name, index in self.index_of.items()]
 
     def parse(self, number: int, row: Sequence[Cell]) -> ParsedRow | None:
         """The row's records, or None for a row to skip: blank in every mapped column, or a

@@ -5,13 +5,14 @@ through doses_record_batch, registrations through registrations_create_batch. A 
 alone with its cell errors. A dry run reports what the import would do."""
 
 import datetime as dt
+from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from sosuckhoe.imports.headers import Layout, sheet_layout
 from sosuckhoe.imports.layouts import layout_find, layout_fits, layout_used
 from sosuckhoe.imports.mapping import DOSES, REGISTRATIONS, suggest
 from sosuckhoe.imports.models import ImportLayout
+from sosuckhoe.imports.parts import Part, candidates_queue_later, parts_run
 from sosuckhoe.imports.readers import HEAD_ROWS, Cell, Sheet, open_sheets
 from sosuckhoe.imports.references import References
 from sosuckhoe.imports.rows import CellError, ParsedRow, RowParser
@@ -74,6 +76,14 @@ class ImportSummary:
         for row in outcome.rejected:
             self.errors.extend(row.errors[: ERRORS_SHOWN - len(self.errors)])
 
+    def merge(self, other: "ImportSummary") -> None:
+        """Add the counts of another part of the same file; its errors among the first shown."""
+        for name in ("read", "valid", "rejected", "matched", "new", "records_new",
+                     "records_matched"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        errors = sorted([*self.errors, *other.errors], key=lambda e: e.row)
+        self.errors = errors[:ERRORS_SHOWN]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "header_rows": list(self.header_rows),
@@ -100,9 +110,11 @@ def file_import(
     unit: AdminUnit | None = None,
     dry_run: bool = True,
     on_progress: Callable[[int, int | None], None] | None = None,
+    workers: int = 1,
 ) -> ImportSummary:
     """Read `path` as a list of `kind` and report each row; unless `dry_run`, write what the
-    rows hold (persons, and their registrations or doses), a chunk of rows per transaction.
+    rows hold (persons, and their registrations or doses), a chunk of rows per transaction,
+    in `workers` parts side by side where the database allows it (imports.parts).
     `on_progress(sheet row, rows in the sheet)` after each chunk."""
     with open_sheets(path) as found:
         sheet, layout = best_sheet(found)
@@ -117,11 +129,60 @@ def file_import(
             layout="suggested" if saved is None else "saved",
         )
         size = sheet.size()
+        if _parts_possible(workers, dry_run):
+            return _parts_import(judge, path, sheet.name, summary, workers, on_progress, size)
         for chunk in chunks(sheet, judge.parser, after=layout.last_row):
             with transaction.atomic():
                 summary.add(judge.chunk(chunk.rows))
             if on_progress:
                 on_progress(chunk.last_row, size)
+    return summary
+
+
+def _parts_possible(workers: int, dry_run: bool) -> bool:
+    """Parts write at once: a dry run writes nothing to wait for, SQLite lets one writer at a
+    time, and a caller's transaction is not seen by the parts' connections."""
+    return (
+        workers > 1
+        and not dry_run
+        and connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+    )
+
+
+def _parts_import(
+    judge: "Judge",
+    path: Path,
+    sheet_name: str,
+    summary: ImportSummary,
+    workers: int,
+    on_progress: Callable[[int, int | None], None] | None,
+    size: int | None,
+) -> ImportSummary:
+    """The import in `workers` parts, each its own process (imports.parts); the summary of
+    them all, and the new persons' possible duplicates queued once all have committed."""
+    after = summary.header_rows[1]
+    judge.candidates_later = True
+
+    def run_part(part: Part, report_row: Callable[[int], None]) -> tuple[ImportSummary, array]:
+        own = replace(summary, errors=[])
+        with open_sheets(path) as found:
+            sheet = next(s for s in found if s.name == sheet_name)
+            for chunk in chunks(sheet, judge.parser, after=after, part=part):
+                with transaction.atomic():
+                    own.add(judge.chunk(chunk.rows))
+                report_row(chunk.last_row)
+        return own, judge.created
+
+    done = parts_run(
+        count=workers,
+        run_part=run_part,
+        id_column=judge.parser.index_of.get("id_number"),
+        on_progress=(lambda row: on_progress(row, size)) if on_progress else None,
+    )
+    for outcome in done.outcomes:
+        summary.merge(outcome)
+    candidates_queue_later(actor=judge.actor, created=done.created)
     return summary
 
 
@@ -182,13 +243,15 @@ class Chunk:
     last_row: int  # the last sheet row it covers, blank and total rows included
 
 
-def chunks(sheet: Sheet, parser: RowParser, *, after: int) -> Iterator[Chunk]:
-    """The sheet's rows below sheet row `after`, parsed, CHUNK rows at a time (blank and
-    total rows are skipped, not counted)."""
+def chunks(
+    sheet: Sheet, parser: RowParser, *, after: int, part: Part | None = None
+) -> Iterator[Chunk]:
+    """The sheet's rows below sheet row `after` (those of `part` alone, if given), parsed,
+    CHUNK rows at a time (blank and total rows are skipped, not counted)."""
     rows: list[ParsedRow] = []
     number = after
     for number, row in enumerate(sheet.rows(), start=1):
-        if number <= after:
+        if number <= after or (part is not None and not part.owns(number, row)):
             continue
         parsed = parser.parse(number, row)
         if parsed is not None:
@@ -225,6 +288,10 @@ class Judge:
     source: str = ""  # the file's name: why the doses are entered after their day
     # A dry run writes nothing: the documents of its earlier chunks are remembered here.
     seen: set[tuple[str, str]] = field(default_factory=set)
+    # An import in parts looks for the new persons' duplicates once every part has
+    # committed (imports.parts): their ids are kept here meanwhile.
+    candidates_later: bool = False
+    created: array = field(default_factory=lambda: array("q"))
 
     @classmethod
     def of(
@@ -315,7 +382,10 @@ class Judge:
         # A person like one registered (name and birth, or phone) is created, never merged:
         # the pair waits for a person on the review queue.
         created = [result.person for result in results if result.person is not None]
-        person_candidates_queue(actor=self.actor, persons=created)
+        if self.candidates_later:
+            self.created.extend(person.pk for person in created)
+        else:
+            person_candidates_queue(actor=self.actor, persons=created)
         return results
 
     def _doses_record(

@@ -1,7 +1,9 @@
 """Many rows at once (core.bulk): on PostgreSQL by COPY, elsewhere by bulk_create; the same
 rows either way."""
 
+import datetime as dt
 import uuid
+import zoneinfo
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -10,6 +12,8 @@ from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core.bulk import bulk_insert, insert_few, unsaved
 from sosuckhoe.core.models import SubmissionKey
 from sosuckhoe.places.models import Facility, FacilityKind
+from sosuckhoe.supply.models import Lot, Product
+from sosuckhoe.vaccination.tests.conftest import reference, reference_rows  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +112,32 @@ def test_a_few_rows_that_break_a_constraint_raise_djangos_integrity_error() -> N
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_few(SubmissionKey, [SubmissionKey(key=key, result_uuid=uuid.uuid4())])
     assert SubmissionKey.objects.filter(key=key).count() == 1
+
+
+def test_times_days_uuids_and_json_are_read_back_as_written(reference) -> None:  # noqa: F811
+    """COPY is given their text (core.bulk): a time in another zone, a text that COPY and
+    JSON escape, and empty values come back as the ORM wrote them."""
+    hanoi = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+    recalled = dt.datetime(2022, 3, 4, 7, 30, 15, 123456, tzinfo=hanoi)
+    product = Product.objects.get(key="comirnaty")
+    lots = bulk_insert(
+        Lot,
+        [
+            Lot(product=product, number="R1", expiry_date=dt.date(2023, 1, 31), doses_per_vial=6,
+                recalled_at=recalled, recall_reason="a\tb\\c\n"),
+            Lot(product=product, number="R2", expiry_date=dt.date(2024, 2, 29), doses_per_vial=6),
+        ],
+    )  # fmt: skip
+    stored = {lot.number: lot for lot in Lot.objects.filter(number__in=["R1", "R2"])}
+    assert stored["R1"].recalled_at == recalled
+    assert (stored["R1"].expiry_date, stored["R2"].expiry_date) == (
+        dt.date(2023, 1, 31),
+        dt.date(2024, 2, 29),
+    )
+    assert (stored["R1"].recall_reason, stored["R2"].recalled_at) == ("a\tb\\c\n", None)
+    assert [stored[lot.number].uuid for lot in lots] == [lot.uuid for lot in lots]
+    changes = {"name": 'Nguyễn\t"x"\\', "none": None, "list": [1.5, True]}
+    event = _event(1)
+    event.changes = changes
+    bulk_insert(AuditEvent, [event])
+    assert AuditEvent.objects.get(pk=event.pk).changes == changes

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -35,6 +36,13 @@ class Command(BaseCommand):
             "--unit", help="code of the unit the list belongs to (the commune of every row)"
         )
         parser.add_argument("--dry-run", action="store_true", help="check every row, write none")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.IMPORT_WORKERS,
+            help="parts imported side by side, one process each, on PostgreSQL "
+            "(default: IMPORT_WORKERS, one a core up to 4)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -48,6 +56,7 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 unit=self._unit(options["unit"]),
                 dry_run=options["dry_run"],
+                workers=max(1, options["workers"]),
                 on_progress=self._progress if self.stderr.isatty() else None,
             )
         except (ValidationError, UnreadableFile) as error:
