@@ -146,8 +146,9 @@ def bulk_insert(model: type[M], objs: Iterable[M]) -> list[M]:
         return tuple(written)
 
     copy_rows(model, fields.columns, (row(obj) for obj in objs))
+    alias = connection.alias  # a lookup through Django's proxy of the connection, once
     for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
+        obj._state.adding, obj._state.db = False, alias
     return objs
 
 

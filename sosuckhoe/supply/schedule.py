@@ -7,8 +7,9 @@ are derived from the person's earlier doses, never typed.
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ __all__ = [
 # Refusals that pass with time: the person may have the dose later.
 TIMING_CODES = frozenset({"interval_too_short", "age_below_minimum", "too_soon_after_infection"})
 KIND_ORDER = {DoseKind.PRIMARY: 0, DoseKind.ADDITIONAL: 1, DoseKind.BOOSTER: 2}
+_MEMO_SIZE = 4096  # rule lists a book keeps (_Book.remembered)
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,21 @@ class _Book:
     rules: tuple[_Rule, ...]
     by_kind: dict[tuple[str, str], tuple[_Rule, ...]] = field(init=False)
     series_lengths: dict[str, int] = field(init=False)
+    # The rules of a slot in force on a day, and of those the ones a product may follow by:
+    # a batch judges its doses on a few days, of a few products, after a few others.
+    memo: dict[tuple[Any, ...], tuple[_Rule, ...]] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
+
+    def remembered(
+        self, key: tuple[Any, ...], find: Callable[[], list[_Rule]]
+    ) -> tuple[_Rule, ...]:
+        found = self.memo.get(key)
+        if found is None:
+            if len(self.memo) >= _MEMO_SIZE:  # a long-lived process meets every day
+                self.memo.clear()
+            found = self.memo[key] = tuple(find())
+        return found
 
     def __post_init__(self) -> None:
         by_kind: dict[tuple[str, str], list[_Rule]] = {}
@@ -295,12 +312,29 @@ def _target_fits(rule: ScheduleRule, person: _Person) -> bool:
     return True
 
 
-def _in_force(book: _Book, slot: _Slot, day: dt.date, measured_from: str) -> list[_Rule]:
-    return [
-        r
-        for r in book.by_kind.get((slot.kind, measured_from), ())
-        if r.row.number in (slot.number, None) and r.row.in_force_on(day)
-    ]
+def _in_force(book: _Book, slot: _Slot, day: dt.date, measured_from: str) -> tuple[_Rule, ...]:
+    return book.remembered(
+        ("in force", slot.kind, slot.number, day, measured_from),
+        lambda: [
+            r
+            for r in book.by_kind.get((slot.kind, measured_from), ())
+            if r.row.number in (slot.number, None) and r.row.in_force_on(day)
+        ],
+    )
+
+
+def _following(book: _Book, slot: _Slot, product: Product, day: dt.date) -> tuple[_Rule, ...]:
+    """The rules of the slot in force on `day` by which `product` may follow the doses
+    before it."""
+    previous = slot.previous.product_key if slot.previous else None
+    return book.remembered(
+        ("following", slot.kind, slot.number, day, product.key, previous, slot.priming),
+        lambda: [
+            r
+            for r in _in_force(book, slot, day, MeasuredFrom.PREVIOUS_DOSE)
+            if _sequence_fits(r, slot, product, book)
+        ],
+    )
 
 
 def _earliest(rule: ScheduleRule, slot: _Slot, person: _Person) -> dt.date:
@@ -359,7 +393,7 @@ def _may_follow_error(book: _Book, slot: _Slot, product: Product, day: dt.date) 
 
 
 def _age_error(
-    rules: list[_Rule], slot: _Slot, person: _Person, day: dt.date
+    rules: Sequence[_Rule], slot: _Slot, person: _Person, day: dt.date
 ) -> tuple[ValidationError, _Rule, dt.date | None]:
     """The age refusal and the rule nearest to the person's age, with its due day."""
     oldest = person.ages_on(day)[1]
@@ -380,7 +414,7 @@ def _age_error(
     return error, nearest, None
 
 
-def _target_error(rules: list[_Rule], slot: _Slot) -> ValidationError:
+def _target_error(rules: Sequence[_Rule], slot: _Slot) -> ValidationError:
     groups = sorted({str(Target(r.row.target).label) for r in rules if r.row.target})
     message = _("The %(dose)s is given only to: %(groups)s.")
     params = {"dose": dose_label(slot.kind, slot.number), "groups": "; ".join(groups)}
@@ -427,7 +461,7 @@ def _infection_error(until: dt.date, slot: _Slot) -> ValidationError:
 
 
 def _judge_timing(
-    book: _Book, slot: _Slot, rules: list[_Rule], person: _Person, day: dt.date
+    book: _Book, slot: _Slot, rules: Sequence[_Rule], person: _Person, day: dt.date
 ) -> DoseAssessment:
     """Among the rules that fit the person, the one that lets the dose be given soonest."""
     best, due = min(((r, _earliest(r.row, slot, person)) for r in rules), key=lambda p: p[1])
@@ -457,7 +491,7 @@ def _judge(
         message = _("On %(day)s no rule allows a %(dose)s: the schedule is complete for now.")
         params = {"day": _day(day), "dose": dose_label(slot.kind, slot.number)}
         return _assessment(slot, None, [ValidationError(message, "series_complete", params)])
-    rules = [r for r in rules if _sequence_fits(r, slot, product, book)]
+    rules = _following(book, slot, product, day)
     if not rules:
         return _assessment(slot, None, [_may_follow_error(book, slot, product, day)])
     ages = person.ages_on(day)
@@ -474,7 +508,7 @@ def _judge(
 
 
 def _judge_window(
-    book: _Book, slot: _Slot, rules: list[_Rule], person: _Person, day: dt.date
+    book: _Book, slot: _Slot, rules: Sequence[_Rule], person: _Person, day: dt.date
 ) -> DoseAssessment:
     """An additional dose is given within its window after the primary series; past its end
     the person is due a booster instead."""

@@ -385,9 +385,10 @@ def _own_rows_write(chunk: _Chunk, *, renumbered: dict[int, dict[str, list[str]]
     """The rows of the chunk's doses that no other writer touches: the persons' open
     registrations fulfilled, the submission keys used, the audit rows."""
     today = {e.person.pk for _i, e, _d, _k in chunk.accepted if not e.is_late}
-    Registration.objects.open().filter(person_id__any=today).update(
-        status=RegistrationStatus.VACCINATED
-    )
+    if today:  # a list of past doses (an import) fulfils none
+        Registration.objects.open().filter(person_id__any=today).update(
+            status=RegistrationStatus.VACCINATED
+        )
     bulk_insert(
         SubmissionKey,
         [
