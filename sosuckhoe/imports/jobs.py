@@ -6,13 +6,16 @@ under way; what committed stays."""
 
 import datetime as dt
 import logging
+from array import array
 from pathlib import Path
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import F, Min, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +27,7 @@ from sosuckhoe.core.memory import loaded_frozen
 from sosuckhoe.imports.layouts import layout_remember
 from sosuckhoe.imports.mapping import KINDS
 from sosuckhoe.imports.models import ImportJob, ImportRejection
+from sosuckhoe.imports.parts import Part, candidates_queue_later, parts_run
 from sosuckhoe.imports.readers import UnreadableFile, open_sheets
 from sosuckhoe.imports.rejected import rejected_rows_write
 from sosuckhoe.imports.services import (
@@ -162,15 +166,18 @@ def import_job_run(*, job_id: int) -> ImportJob:
     stale = dt.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
     if job.confirmed_at is None or not (job.claim() or job.claim_to_resume(stale)):
         return job
+    lease = job.lease_take(parts=_parts_wanted())
     loaded_frozen()
     # The reasons of the rejected rows are written in the installation's language.
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            _import(job)
+            _import(job, lease)
+            job.refresh_from_db()  # the counters the parts committed
             job.progress_total = job.progress_done
             rejected_rows_write(job)
             job.finish(JobStatus.DONE, also=("progress_total", "rejected_file"))
         except JobCancelled:
+            job.refresh_from_db()
             rejected_rows_write(job)  # the rows refused before the cancel
             job.finish(JobStatus.CANCELLED, also=("rejected_file",))
         except ImportTakenOver:
@@ -182,7 +189,16 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return job
 
 
-def _import(job: ImportJob) -> None:
+def _parts_wanted() -> int:
+    """Parts side by side where the database lets several write at once (imports.parts)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return settings.IMPORT_WORKERS
+
+
+def _import(job: ImportJob, lease: UUID) -> None:
+    """Each part of the job from where it last committed: one part in this process, more
+    each in its own (imports.parts)."""
     judge = Judge.of(
         actor=_actor_of(job),
         kind=job.list_kind,
@@ -191,18 +207,41 @@ def _import(job: ImportJob) -> None:
         dry_run=False,
         source=job.file_name,
     )
+    id_column = judge.parser.index_of.get("id_number")
+
+    def run_part(part: Part, _report_row: object) -> tuple[None, array]:
+        _part_import(job, judge, part, lease)
+        return None, judge.created
+
+    if job.parts == 1:
+        run_part(Part(0, 1, id_column), None)
+        return
+    judge.candidates_later = True
+    done = parts_run(
+        count=job.parts,
+        run_part=run_part,
+        id_column=id_column,
+        passthrough=(JobCancelled, ImportTakenOver),
+    )
+    candidates_queue_later(actor=judge.actor, created=done.created)
+
+
+def _part_import(job: ImportJob, judge: Judge, part: Part, lease: UUID) -> None:
+    after = job.part_progress.get(index=part.index).last_row
     with open_sheets(Path(job.file.path)) as found:
         sheet = next(s for s in found if s.name[:100] == job.sheet_name)
-        for chunk in chunks(sheet, judge.parser, after=max(job.header_last, job.last_row)):
+        for chunk in chunks(sheet, judge.parser, after=after, part=part):
             with transaction.atomic():
-                _chunk_commit(job, chunk, judge.chunk(chunk.rows))
-            job.report_progress(job.progress_done)  # raises JobCancelled when asked to stop
+                done = _chunk_commit(job, part.index, lease, chunk, judge.chunk(chunk.rows))
+            job.report_progress(done)  # raises JobCancelled when asked to stop
 
 
-def _chunk_commit(job: ImportJob, chunk: Chunk, outcome: ChunkOutcome) -> None:
-    """The chunk's rejections and the job's counters, in the chunk's transaction. The beat
-    is compared as a lease: a worker that another one took over finds it changed, and rolls
-    its chunk back."""
+def _chunk_commit(
+    job: ImportJob, index: int, lease: UUID, chunk: Chunk, outcome: ChunkOutcome
+) -> int:
+    """The chunk's rejections, how far its part got and the job's counters, in the chunk's
+    transaction; the rows done (every part past them). The lease is compared: a run that
+    another one replaced finds it changed, and rolls its chunk back."""
     ImportRejection.objects.bulk_create(
         ImportRejection(
             job=job,
@@ -211,26 +250,29 @@ def _chunk_commit(job: ImportJob, chunk: Chunk, outcome: ChunkOutcome) -> None:
         )
         for row in outcome.rejected
     )
-    beat = job.heartbeat_at
-    job.rows_read += outcome.read
-    job.rows_valid += outcome.read - len(outcome.rejected)
-    job.rows_rejected += len(outcome.rejected)
-    job.rows_matched += outcome.matched
-    job.rows_new += outcome.new
-    job.records_new += outcome.records_new
-    job.records_matched += outcome.records_matched
-    job.last_row = chunk.last_row
-    job.progress_done = chunk.last_row - job.header_last
-    job.progress_total = max(job.progress_total, job.progress_done)
-    job.heartbeat_at = timezone.now()
-    fields = ("rows_read", "rows_valid", "rows_rejected", "rows_matched", "rows_new",
-              "records_new", "records_matched", "last_row", "progress_done", "progress_total",
-              "heartbeat_at")  # fmt: skip
+    job.part_progress.filter(index=index).update(last_row=chunk.last_row)
+    passed = job.part_progress.aggregate(row=Min("last_row"))["row"]
+    done = max(passed - job.header_last, 0)
     mine = ImportJob.objects.filter(
-        pk=job.pk, status__in=(JobStatus.RUNNING, JobStatus.CANCELLING), heartbeat_at=beat
+        pk=job.pk, status__in=(JobStatus.RUNNING, JobStatus.CANCELLING), lease=lease
     )
-    if not mine.update(**{name: getattr(job, name) for name in fields}):
+    rejected = len(outcome.rejected)
+    counted = mine.update(
+        rows_read=F("rows_read") + outcome.read,
+        rows_valid=F("rows_valid") + outcome.read - rejected,
+        rows_rejected=F("rows_rejected") + rejected,
+        rows_matched=F("rows_matched") + outcome.matched,
+        rows_new=F("rows_new") + outcome.new,
+        records_new=F("records_new") + outcome.records_new,
+        records_matched=F("records_matched") + outcome.records_matched,
+        last_row=Greatest("last_row", Value(passed)),
+        progress_done=Greatest("progress_done", Value(done)),
+        progress_total=Greatest("progress_total", Value(done)),
+        heartbeat_at=timezone.now(),
+    )
+    if not counted:
         raise ImportTakenOver
+    return done
 
 
 def import_job_cancel(*, actor: Actor, job: ImportJob) -> ImportJob:

@@ -12,8 +12,13 @@ are looked for once all parts have committed, so that a person registered by one
 compared with those of the others.
 """
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
+import pickle
 import queue
+import signal
 import traceback
 import zlib
 from array import array
@@ -67,11 +72,14 @@ def parts_run(
     run_part: Callable[[Part, Callable[[int], None]], tuple[Any, Sequence[int]]],
     id_column: int | None,
     on_progress: Callable[[int], None] | None = None,
+    passthrough: tuple[type[Exception], ...] = (),
 ) -> PartsResult:
     """Run `run_part(part, report_row)` for each of `count` parts in a process of its own
-    (forked: each inherits what this one loaded), and gather what each returns (its summary,
-    the ids of the persons it registered). `on_progress(sheet row)`: the row every part has
-    passed. Raises ImportPartFailed once every part has ended, if one failed."""
+    (forked: each inherits what this one loaded; each dies with this one), and gather what
+    each returns (its summary, the ids of the persons it registered). `on_progress(sheet
+    row)`: the row every part has passed. Once every part has ended, a failure is raised: the
+    exception of a part when it is one of `passthrough` (a cancel, say), else
+    ImportPartFailed."""
     # A connection is not to be shared with a child: each opens its own.
     connections.close_all()
     context = multiprocessing.get_context("fork")
@@ -85,7 +93,7 @@ def parts_run(
     reached = [0] * count
     outcomes: list[Any] = [None] * count
     created = array("q")
-    failures: list[str] = []
+    failures: list[tuple[Exception | None, str]] = []
     ended: set[int] = set()
     while len(ended) < count:
         try:
@@ -95,7 +103,7 @@ def parts_run(
             for i, process in enumerate(processes):
                 if i not in ended and process.exitcode is not None and messages.empty():
                     ended.add(i)
-                    failures.append(f"part {i + 1} of {count} ended with code {process.exitcode}")
+                    failures.append((None, f"part {i + 1} of {count} ended: {process.exitcode}"))
             continue
         if kind == "row":
             reached[index] = value
@@ -110,20 +118,47 @@ def parts_run(
             created.extend(ids)
     for process in processes:
         process.join()
+    for error, _trace in failures:
+        if isinstance(error, passthrough):
+            raise error
     if failures:
-        raise ImportPartFailed("\n".join(failures))
+        raise ImportPartFailed("\n".join(trace for _error, trace in failures))
     return PartsResult(outcomes=outcomes, created=created)
 
 
 def _part_main(run_part: Callable[..., Any], part: Part, messages: Any) -> None:
+    _die_with_parent()
     try:
         result = run_part(part, lambda row: messages.put(("row", part.index, row)))
-    except BaseException:
-        messages.put(("failed", part.index, traceback.format_exc()))
+    except Exception as error:
+        messages.put(("failed", part.index, _failure(error)))
         raise
     finally:
         connections.close_all()
     messages.put(("done", part.index, result))
+
+
+def _failure(error: Exception) -> tuple[Exception | None, str]:
+    """What the parent is told of a part's error: the exception, when it can be sent, and
+    its traceback."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return None, traceback.format_exc()
+    return error, traceback.format_exc()
+
+
+def _die_with_parent() -> None:
+    """A part killed with its parent (Linux's PR_SET_PDEATHSIG): a worker killed half way
+    leaves no part writing on, which the worker that resumes the job would have to wait out."""
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def candidates_queue_later(*, actor: Any, created: Sequence[int]) -> int:

@@ -4,6 +4,7 @@ per layout (`layouts`), exports as jobs (`exports`)."""
 from sosuckhoe.imports.models.exports import ExportFormat, ExportJob, ExportList
 from sosuckhoe.imports.models.jobs import (
     ImportJob,
+    ImportJobPart,
     ImportJobQuerySet,
     ImportRejection,
     ImportStorage,
@@ -17,6 +18,7 @@ __all__ = [
     "ExportJob",
     "ExportList",
     "ImportJob",
+    "ImportJobPart",
     "ImportJobQuerySet",
     "ImportLayout",
     "ImportRejection",

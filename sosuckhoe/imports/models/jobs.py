@@ -4,6 +4,7 @@ its last chunk ended."""
 
 import datetime as dt
 import os
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -84,6 +85,11 @@ class ImportJob(Job):
         storage=import_storage, upload_to="%Y/%m/", max_length=200, blank=True
     )
     purged_at = models.DateTimeField(null=True, blank=True)
+    # The parts it imports in side by side (imports.parts), fixed when it first starts, and
+    # the run that holds it now: a worker that resumes the job takes a new lease, and the
+    # parts of the run it replaced find it changed and stop without writing.
+    parts = models.PositiveSmallIntegerField(default=1)
+    lease = models.UUIDField(null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()  # type: ignore[misc]  # Job's, narrowed
 
@@ -121,6 +127,21 @@ class ImportJob(Job):
             self.refresh_from_db(fields=["status", "heartbeat_at", "error", "finished_at"])
         return bool(taken)
 
+    def lease_take(self, *, parts: int) -> uuid.UUID:
+        """Hold the job for this run (claimed or resumed); on its first run, in `parts`
+        parts. A job that committed chunks before it had parts goes on in one."""
+        lease = uuid.uuid4()
+        if not self.part_progress.exists():
+            self.parts = 1 if self.last_row else parts
+            after = max(self.last_row, self.header_last)
+            ImportJobPart.objects.bulk_create(
+                [ImportJobPart(job=self, index=i, last_row=after) for i in range(self.parts)],
+                ignore_conflicts=True,
+            )
+        type(self)._default_manager.filter(pk=self.pk).update(lease=lease, parts=self.parts)
+        self.lease = lease
+        return lease
+
     @property
     def counters(self) -> dict[str, Any]:
         return {
@@ -132,6 +153,22 @@ class ImportJob(Job):
             "records_new": self.records_new,
             "records_matched": self.records_matched,
         }
+
+
+class ImportJobPart(models.Model):
+    """How far one part of an import has committed: the last sheet row it has passed."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="part_progress")
+    index = models.PositiveSmallIntegerField()
+    last_row = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "index"], name="import_job_part_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.index}"
 
 
 class ImportRejection(models.Model):

@@ -59,6 +59,7 @@ def _worker(job_id: int) -> subprocess.Popen:
         "DATABASE_URL": url,
         "IMPORT_DIR": str(django_settings.IMPORT_DIR),
         "IMPORT_STALE_SECONDS": str(STALE_SECONDS),
+        "IMPORT_WORKERS": "2",  # in two parts, each a process of the worker's
     }
     command = [sys.executable, "manage.py", "import_job_run", str(job_id),
                "--chunk-rows", str(CHUNK_ROWS)]  # fmt: skip
@@ -94,11 +95,14 @@ def test_a_worker_killed_mid_file_is_resumed_by_another_and_each_row_is_written_
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
     job.refresh_from_db()
-    assert job.status == JobStatus.RUNNING  # as the dead worker left it
+    assert (job.status, job.parts) == (JobStatus.RUNNING, 2)  # as the dead worker left it
     assert killed_at <= job.last_row < 1 + ROWS
-    assert Dose.objects.count() == job.records_new  # the chunk under way left nothing
+    assert Dose.objects.count() == job.records_new  # the chunks under way left nothing
 
     time.sleep(STALE_SECONDS + 0.5)  # its lease runs out
+    written = job.records_new
+    job.refresh_from_db()
+    assert Dose.objects.count() == job.records_new == written  # its parts died with it
     second = _worker(job.pk)
     out, _err = second.communicate(timeout=300)
     assert second.returncode == 0, out
