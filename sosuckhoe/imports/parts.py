@@ -80,7 +80,7 @@ def parts_run(
     row)`: the row every part has passed. Once every part has ended, a failure is raised: the
     exception of a part when it is one of `passthrough` (a cancel, say), else
     ImportPartFailed."""
-    # A connection is not to be shared with a child: each opens its own.
+    # A connection is not to be shared with a child: each opens its own (_part_main).
     connections.close_all()
     context = multiprocessing.get_context("fork")
     messages = context.Queue()
@@ -128,6 +128,7 @@ def parts_run(
 
 def _part_main(run_part: Callable[..., Any], part: Part, messages: Any) -> None:
     _die_with_parent()
+    _connections_forgotten()
     try:
         result = run_part(part, lambda row: messages.put(("row", part.index, row)))
     except Exception as error:
@@ -136,6 +137,22 @@ def _part_main(run_part: Callable[..., Any], part: Part, messages: Any) -> None:
     finally:
         connections.close_all()
     messages.put(("done", part.index, result))
+
+
+# The parent's connections as this process inherited them: see _connections_forgotten.
+_INHERITED: list[Any] = []
+
+
+def _connections_forgotten() -> None:
+    """Leave the parent's connections alone: closing or freeing one here would end the
+    parent's session (libpq says goodbye on the socket both processes hold). Each is kept
+    referenced, as the process exits without freeing anything; Django opens its own. The
+    parent closes its connections before forking, but one it holds in another context (the
+    browser tests' event loop) it cannot reach."""
+    for connection in connections.all(initialized_only=True):
+        if connection.connection is not None:
+            _INHERITED.append(connection.connection)
+            connection.connection = None
 
 
 def _failure(error: Exception) -> tuple[Exception | None, str]:
