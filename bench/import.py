@@ -338,13 +338,16 @@ def copy_run(source: Path) -> float:
 
 def doses_delete(lot: object, *, persons_after: int | None = None) -> None:
     """The bench's doses (their analytics' counts stay: each run adds the same), and the
-    persons the import registered (ids above `persons_after`)."""
+    persons the import registered (ids above `persons_after`); then the two tables vacuumed,
+    so that each phase meets them as the first did (the dead rows of the runs before, left
+    to autovacuum, slowed the imports and COPYs of a database used again)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM vaccination_dose WHERE lot_id = %s", [lot.pk])
         if persons_after is not None:
             cursor.execute("DELETE FROM people_person WHERE id > %s", [persons_after])
+        cursor.execute("VACUUM ANALYZE vaccination_dose, people_person")
 
 
 def peer_run(csv_path: Path, count: int) -> float:
