@@ -6,7 +6,6 @@ under way; what committed stays."""
 
 import datetime as dt
 import logging
-from array import array
 from pathlib import Path
 from uuid import UUID
 
@@ -27,7 +26,7 @@ from sosuckhoe.core.memory import loaded_frozen
 from sosuckhoe.imports.layouts import layout_remember
 from sosuckhoe.imports.mapping import KINDS
 from sosuckhoe.imports.models import ImportJob, ImportRejection
-from sosuckhoe.imports.parts import Part, candidates_queue_later, parts_run
+from sosuckhoe.imports.parts import Part, judged_in_parts
 from sosuckhoe.imports.readers import UnreadableFile, open_sheets
 from sosuckhoe.imports.rejected import rejected_rows_write
 from sosuckhoe.imports.services import (
@@ -207,23 +206,15 @@ def _import(job: ImportJob, lease: UUID) -> None:
         dry_run=False,
         source=job.file_name,
     )
-    id_column = judge.parser.index_of.get("id_number")
-
-    def run_part(part: Part, _report_row: object) -> tuple[None, array]:
-        _part_import(job, judge, part, lease)
-        return None, judge.created
-
     if job.parts == 1:
-        run_part(Part(0, 1, id_column), None)
+        _part_import(job, judge, Part(0, 1, judge.parser.index_of.get("id_number")), lease)
         return
-    judge.candidates_later = True
-    done = parts_run(
+    judged_in_parts(
+        judge,
         count=job.parts,
-        run_part=run_part,
-        id_column=id_column,
+        run_part=lambda part, _report_row: _part_import(job, judge, part, lease),
         passthrough=(JobCancelled, ImportTakenOver),
     )
-    candidates_queue_later(actor=judge.actor, created=done.created)
 
 
 def _part_import(job: ImportJob, judge: Judge, part: Part, lease: UUID) -> None:

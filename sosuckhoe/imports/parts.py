@@ -7,9 +7,10 @@ performance.md). Every part reads the whole sheet and parses only its own rows:
   leading zeros dropped, as a number cell drops them), so that no two parts register, lock or
   give doses to the same person, and a person's rows are judged in the order of the file;
 - a row without a document falls in the part of its window of CHUNK sheet rows.
-Each part commits its chunks as a single import does. The new persons' possible duplicates
-are looked for once all parts have committed, so that a person registered by one part is
-compared with those of the others.
+Each part commits its chunks as a single import does (`import_file`: services.file_import;
+a job: jobs.import_job_run, where each part resumes after its own last committed row). The
+new persons' possible duplicates are looked for once all parts have committed, so that a
+person registered by one part is compared with those of the others.
 """
 
 import contextlib
@@ -24,13 +25,16 @@ import zlib
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, transaction
 
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.imports.cells import text
 from sosuckhoe.imports.readers import Cell
+
+if TYPE_CHECKING:
+    from sosuckhoe.imports.services import Judge
 
 CHUNK = 1000  # sheet rows a window (rows without a document)
 CANDIDATES_BATCH = 1000  # new persons compared with the registered ones at a time
@@ -178,9 +182,32 @@ def _die_with_parent() -> None:
 _PR_SET_PDEATHSIG = 1
 
 
-def candidates_queue_later(*, actor: Any, created: Sequence[int]) -> int:
-    """Queue the possible duplicates of the persons the parts registered, once all have
-    committed; the number of pairs queued."""
+def judged_in_parts(
+    judge: "Judge",
+    *,
+    count: int,
+    run_part: Callable[[Part, Callable[[int], None]], Any],
+    on_progress: Callable[[int], None] | None = None,
+    passthrough: tuple[type[Exception], ...] = (),
+) -> list[Any]:
+    """What `run_part` returns for each part, run by parts_run with `judge`'s rows (its
+    document column) and the possible duplicates of the persons the parts registered queued
+    once all have committed."""
+    judge.candidates_later = True
+    done = parts_run(
+        count=count,
+        run_part=lambda part, report_row: (run_part(part, report_row), judge.created),
+        id_column=judge.parser.index_of.get("id_number"),
+        on_progress=on_progress,
+        passthrough=passthrough,
+    )
+    _candidates_queue(actor=judge.actor, created=done.created)
+    return done.outcomes
+
+
+def _candidates_queue(*, actor: Any, created: Sequence[int]) -> int:
+    """Queue the possible duplicates of the persons the parts registered; the number of pairs
+    queued."""
     from sosuckhoe.people.duplicate_services import person_candidates_queue
     from sosuckhoe.people.models import Person
 

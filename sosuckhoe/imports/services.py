@@ -22,7 +22,7 @@ from sosuckhoe.imports.headers import Layout, sheet_layout
 from sosuckhoe.imports.layouts import layout_find, layout_fits, layout_used
 from sosuckhoe.imports.mapping import DOSES, REGISTRATIONS, suggest
 from sosuckhoe.imports.models import ImportLayout
-from sosuckhoe.imports.parts import Part, candidates_queue_later, parts_run
+from sosuckhoe.imports.parts import Part, judged_in_parts
 from sosuckhoe.imports.readers import HEAD_ROWS, Cell, Sheet, open_sheets
 from sosuckhoe.imports.references import References
 from sosuckhoe.imports.rows import CellError, ParsedRow, RowParser
@@ -160,11 +160,10 @@ def _parts_import(
     size: int | None,
 ) -> ImportSummary:
     """The import in `workers` parts, each its own process (imports.parts); the summary of
-    them all, and the new persons' possible duplicates queued once all have committed."""
+    them all."""
     after = summary.header_rows[1]
-    judge.candidates_later = True
 
-    def run_part(part: Part, report_row: Callable[[int], None]) -> tuple[ImportSummary, array]:
+    def run_part(part: Part, report_row: Callable[[int], None]) -> ImportSummary:
         own = replace(summary, errors=[])
         with open_sheets(path) as found:
             sheet = next(s for s in found if s.name == sheet_name)
@@ -172,17 +171,16 @@ def _parts_import(
                 with transaction.atomic():
                     own.add(judge.chunk(chunk.rows))
                 report_row(chunk.last_row)
-        return own, judge.created
+        return own
 
-    done = parts_run(
+    outcomes = judged_in_parts(
+        judge,
         count=workers,
         run_part=run_part,
-        id_column=judge.parser.index_of.get("id_number"),
         on_progress=(lambda row: on_progress(row, size)) if on_progress else None,
     )
-    for outcome in done.outcomes:
+    for outcome in outcomes:
         summary.merge(outcome)
-    candidates_queue_later(actor=judge.actor, created=done.created)
     return summary
 
 
