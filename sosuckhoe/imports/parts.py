@@ -15,6 +15,7 @@ person registered by one part is compared with those of the others.
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import pickle
@@ -35,6 +36,8 @@ from sosuckhoe.imports.readers import Cell
 
 if TYPE_CHECKING:
     from sosuckhoe.imports.services import Judge
+
+logger = logging.getLogger(__name__)
 
 CHUNK = 1000  # sheet rows a window (rows without a document)
 CANDIDATES_BATCH = 1000  # new persons compared with the registered ones at a time
@@ -125,8 +128,11 @@ def parts_run(
     for error, _trace in failures:
         if isinstance(error, passthrough):
             raise error
+    for _error, trace in failures:
+        logger.error("an import part failed:\n%s", trace)
     if failures:
-        raise ImportPartFailed("\n".join(trace for _error, trace in failures))
+        # What a job's page shows: each part's error, its traceback in the log.
+        raise ImportPartFailed("; ".join(trace.strip().splitlines()[-1] for _e, trace in failures))
     return PartsResult(outcomes=outcomes, created=created)
 
 
