@@ -1,8 +1,9 @@
 """An import as a job: a file uploaded and its columns mapped by a member of staff, then
-imported by a worker a chunk at a time. Each chunk commits with the job's counters and the
-last sheet row it covers, so a job that stopped (its worker killed, the database gone) resumes
-after its last committed chunk: no row twice, none lost. A cancel stops it after the chunk
-under way; what committed stays."""
+imported by a worker a chunk at a time, in parts side by side on PostgreSQL (imports.parts).
+Each chunk commits with its part's last sheet row and adds to the job's counters, so a job
+that stopped (its worker killed, the database gone) resumes each part after its last
+committed chunk: no row twice, none lost. A cancel stops each part after its chunk under way;
+what committed stays."""
 
 import datetime as dt
 import logging
