@@ -13,7 +13,7 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Min, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone, translation
@@ -27,7 +27,7 @@ from sosuckhoe.core.memory import loaded_frozen
 from sosuckhoe.imports.layouts import layout_remember
 from sosuckhoe.imports.mapping import KINDS
 from sosuckhoe.imports.models import ImportJob, ImportRejection
-from sosuckhoe.imports.parts import Part, judged_in_parts
+from sosuckhoe.imports.parts import Part, judged_in_parts, parts_possible
 from sosuckhoe.imports.readers import UnreadableFile, open_sheets
 from sosuckhoe.imports.rejected import rejected_rows_write
 from sosuckhoe.imports.services import (
@@ -166,7 +166,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     stale = dt.timedelta(seconds=settings.IMPORT_STALE_SECONDS)
     if job.confirmed_at is None or not (job.claim() or job.claim_to_resume(stale)):
         return job
-    lease = job.lease_take(parts=_parts_wanted())
+    lease = job.lease_take(parts=parts_possible(settings.IMPORT_WORKERS))
     loaded_frozen()
     # The reasons of the rejected rows are written in the installation's language.
     with translation.override(settings.LANGUAGE_CODE):
@@ -187,13 +187,6 @@ def import_job_run(*, job_id: int) -> ImportJob:
             job.finish(JobStatus.FAILED, error=str(error)[:2000])
             raise
     return job
-
-
-def _parts_wanted() -> int:
-    """Parts side by side where the database lets several write at once (imports.parts)."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return 1
-    return settings.IMPORT_WORKERS
 
 
 def _import(job: ImportJob, lease: UUID) -> None:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
 
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.imports.cells import text
@@ -40,7 +40,15 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CHUNK = 1000  # sheet rows a window (rows without a document)
-CANDIDATES_BATCH = 1000  # new persons compared with the registered ones at a time
+
+
+def parts_possible(workers: int) -> int:
+    """How many of `workers` parts may write at once: one where the database lets one writer
+    at a time (SQLite), or where the caller's transaction would not be seen by the parts'
+    connections."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return workers
 
 
 class ImportPartFailed(Exception):
@@ -56,6 +64,8 @@ class Part:
     id_column: int | None  # the column of the document's number
 
     def owns(self, number: int, row: Sequence[Cell]) -> bool:
+        if self.count == 1:
+            return True
         key = self._document_key(row)
         share = zlib.crc32(key.encode()) if key else number // CHUNK
         return share % self.count == self.index
@@ -159,10 +169,10 @@ def _connections_forgotten() -> None:
     referenced, as the process exits without freeing anything; Django opens its own. The
     parent closes its connections before forking, but one it holds in another context (the
     browser tests' event loop) it cannot reach."""
-    for connection in connections.all(initialized_only=True):
-        if connection.connection is not None:
-            _INHERITED.append(connection.connection)
-            connection.connection = None
+    for inherited in connections.all(initialized_only=True):
+        if inherited.connection is not None:
+            _INHERITED.append(inherited.connection)
+            inherited.connection = None
 
 
 def _failure(error: Exception) -> tuple[Exception | None, str]:
@@ -214,7 +224,7 @@ def judged_in_parts(
 def _candidates_queue(*, actor: Any, created: Sequence[int]) -> int:
     """Queue the possible duplicates of the persons the parts registered; the number of pairs
     queued."""
-    from sosuckhoe.people.duplicate_services import person_candidates_queue
+    from sosuckhoe.people.duplicate_services import CANDIDATES_BATCH, person_candidates_queue
     from sosuckhoe.people.models import Person
 
     queued = 0

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from sosuckhoe.imports.headers import Layout, sheet_layout
 from sosuckhoe.imports.layouts import layout_find, layout_fits, layout_used
 from sosuckhoe.imports.mapping import DOSES, REGISTRATIONS, suggest
 from sosuckhoe.imports.models import ImportLayout
-from sosuckhoe.imports.parts import Part, judged_in_parts
+from sosuckhoe.imports.parts import Part, judged_in_parts, parts_possible
 from sosuckhoe.imports.readers import HEAD_ROWS, Cell, Sheet, open_sheets
 from sosuckhoe.imports.references import References
 from sosuckhoe.imports.rows import CellError, ParsedRow, RowParser
@@ -129,7 +129,7 @@ def file_import(
             layout="suggested" if saved is None else "saved",
         )
         size = sheet.size()
-        if _parts_possible(workers, dry_run):
+        if not dry_run and parts_possible(workers) > 1:  # a dry run writes nothing to wait for
             return _parts_import(judge, path, sheet.name, summary, workers, on_progress, size)
         for chunk in chunks(sheet, judge.parser, after=layout.last_row):
             with transaction.atomic():
@@ -137,17 +137,6 @@ def file_import(
             if on_progress:
                 on_progress(chunk.last_row, size)
     return summary
-
-
-def _parts_possible(workers: int, dry_run: bool) -> bool:
-    """Parts write at once: a dry run writes nothing to wait for, SQLite lets one writer at a
-    time, and a caller's transaction is not seen by the parts' connections."""
-    return (
-        workers > 1
-        and not dry_run
-        and connection.vendor == "postgresql"
-        and not connection.in_atomic_block
-    )
 
 
 def _parts_import(
