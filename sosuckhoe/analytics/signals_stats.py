@@ -19,8 +19,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import chi2 as chi2_distribution
-
 
 @dataclass(frozen=True)
 class Disproportion:
@@ -74,6 +72,10 @@ class ObservedExpected:
 
 def poisson_interval(observed: int, confidence: float = 0.95) -> tuple[float, float]:
     """The exact (Garwood) interval of a Poisson mean, given one observed count."""
+    # Imported here: scipy.stats takes a second and a half to import, and this module is
+    # imported by every process that starts (the worker's tasks, manage.py, gunicorn).
+    from scipy.stats import chi2 as chi2_distribution
+
     tail = (1 - confidence) / 2
     lower = 0.0 if observed == 0 else float(chi2_distribution.ppf(tail, 2 * observed)) / 2
     upper = float(chi2_distribution.ppf(1 - tail, 2 * observed + 2)) / 2
