@@ -10,8 +10,8 @@ places. A province officer's API key sends `POST /api/v1/bookings/` {person, slo
 persons once each at a random slot, and 4,000 of them a second time at another slot of the
 same session (a double click, a second tab); the persons are adults the schedule lets have
 Comirnaty on those days (eligibility_check), so that attempts meet capacity. Attempts are
-shuffled and shared by 64 client threads, each with its own connection, against gunicorn
-(gunicorn.conf.py) on 127.0.0.1. Then the database is counted: slots holding more bookings
+shuffled and shared by 64 client threads (bench/_api.py), each waiting for its answer before
+the next, against gunicorn (gunicorn.conf.py) on 127.0.0.1. Then the database is counted: slots holding more bookings
 than their capacity, and persons holding two open bookings of one session (both must be 0).
 For scale, the same clients then send as many requests to the reference of the doses
 benchmark (bench/reference: the same token check and one primary-key SELECT, served by the
@@ -23,11 +23,10 @@ BENCH_ATTEMPTS (default 20000), BENCH_CLIENTS (default 64), BENCH_SECONDS (defau
 """
 
 import datetime as dt
-import logging
 import os
 import random
 
-from _api import Answer, concurrently, reference_load, send, staff_key, statuses
+from _api import Answer, Client, concurrently, reference_load, send, staff_key, statuses
 from _common import (
     BENCH_PROVINCE,
     bench_line,
@@ -182,7 +181,6 @@ def counted(sessions: list[int]) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     django_ready()
     count = int(os.environ.get("BENCH_ATTEMPTS", 20000))
     clients = int(os.environ.get("BENCH_CLIENTS", 64))
@@ -200,13 +198,13 @@ def main() -> None:
 
     connections.close_all()
 
-    def book(client: object, attempt: tuple[str, str]) -> Answer:
+    def book(client: Client, attempt: tuple[str, str]) -> Answer:
         person, slot = attempt
         body = {"person": person, "slot": slot}
-        return send(client, "POST", "/api/v1/bookings/", body)  # type: ignore[arg-type]
+        return send(client, "POST", "/api/v1/bookings/", body)
 
-    def reference(client: object, pk: int) -> Answer:
-        return send(client, "GET", f"/api/persons/{pk}/")  # type: ignore[arg-type]
+    def reference(client: Client, pk: int) -> Answer:
+        return send(client, "GET", f"/api/persons/{pk}/")
 
     with (
         gunicorn("sosuckhoe.wsgi", "sosuckhoe.settings", "/healthz") as app,

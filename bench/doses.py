@@ -27,11 +27,10 @@ already in the table: a generation stopped half way). API_THROTTLE_RATE is set h
 """
 
 import datetime as dt
-import logging
 import os
 from decimal import Decimal
 
-from _api import Answer, concurrently, reference_load, send, staff_key, statuses
+from _api import Answer, Client, concurrently, reference_load, send, staff_key, statuses
 from _common import (
     BENCH_PROVINCE,
     bench_line,
@@ -156,7 +155,6 @@ def persons_screened(site: object, count: int) -> list[tuple[str, str]]:
 
 
 def main() -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     django_ready()
     requests = int(os.environ.get("BENCH_REQUESTS", 4000))
     batch_doses = int(os.environ.get("BENCH_BATCH_DOSES", 20000))
@@ -193,24 +191,24 @@ def main() -> None:
             "screening": screening,
         }
 
-    def one(client: object, item: tuple[str, str]) -> Answer:
-        return send(client, "POST", "/api/v1/doses/", dose(*item))  # type: ignore[arg-type]
+    def one(client: Client, item: tuple[str, str]) -> Answer:
+        return send(client, "POST", "/api/v1/doses/", dose(*item))
 
-    def reference(client: object, pk: int) -> Answer:
-        return send(client, "GET", f"/api/persons/{pk}/")  # type: ignore[arg-type]
+    def reference(client: Client, pk: int) -> Answer:
+        return send(client, "GET", f"/api/persons/{pk}/")
 
     singles, batched = persons[:requests], persons[requests:]
     chunks = [batched[i : i + BATCH] for i in range(0, len(batched), BATCH)]
     accepted = 0
 
-    def batch(client: object, chunk: list[tuple[str, str]]) -> Answer:
+    def batch(client: Client, chunk: list[tuple[str, str]]) -> Answer:
         nonlocal accepted
-        response = client.post(  # type: ignore[attr-defined]
-            "/api/v1/doses/batch/", json={"items": [dose(*item) for item in chunk]}
+        reply = client.request(
+            "POST", "/api/v1/doses/batch/", {"items": [dose(*item) for item in chunk]}
         )
-        results = response.json().get("results", []) if response.status_code == 200 else []
+        results = reply.json().get("results", []) if reply.status == 200 else []
         accepted += sum(1 for r in results if r.get("accepted"))
-        return Answer(response.elapsed.total_seconds() * 1000, response.status_code, "")
+        return Answer(reply.ms, reply.status, "")
 
     ref_ready = f"/persons/{ids[0]}/"
     with (
