@@ -11,8 +11,9 @@ persons once each at a random slot, and 4,000 of them a second time at another s
 same session (a double click, a second tab); the persons are adults the schedule lets have
 Comirnaty on those days (eligibility_check), so that attempts meet capacity. Attempts are
 shuffled and shared by 64 client threads (bench/_api.py), each waiting for its answer before
-the next, against gunicorn (gunicorn.conf.py) on 127.0.0.1. Then the database is counted: slots holding more bookings
-than their capacity, and persons holding two open bookings of one session (both must be 0).
+the next, against gunicorn (gunicorn.conf.py) on 127.0.0.1. Then the database is counted:
+slots holding more bookings than their capacity, and persons holding two open bookings of one
+session (both must be 0).
 For scale, the same clients then send as many requests to the reference of the doses
 benchmark (bench/reference: the same token check and one primary-key SELECT, served by the
 same gunicorn configuration): `reference_per_s`, `ratio` = attempts/s over it, and
