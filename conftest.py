@@ -127,18 +127,6 @@ def _fast_password_hashing(settings) -> None:
 _audit_triggers = importlib.import_module("sosuckhoe.accounts.migrations.0002_audit_append_only")
 
 
-@pytest.fixture(scope="module")
-def dead_rows_vacuumed(django_db_setup: None, django_db_blocker) -> None:  # type: ignore[no-untyped-def]
-    """PostgreSQL's test database VACUUMed before the module: the tests that load the country's
-    units and roll back leave their rows dead by the hundred thousand (62 MB of them in
-    places_adminunit), which a test reading whole tables scans again every time (the access
-    matrix's fingerprint: 6 s a role on a clean database, 15–20 s after them)."""
-    if connection.vendor != "postgresql":
-        return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("VACUUM")
-
-
 @pytest.fixture
 def audit_log_flushable(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """Lift the append-only triggers of the audit log around a transactional test: after it,

@@ -20,9 +20,6 @@ from sosuckhoe.console.tests.matrix import (
     fingerprint,
 )
 
-# Every refused POST reads every table twice: without dead rows to scan.
-pytestmark = pytest.mark.usefixtures("dead_rows_vacuumed")
-
 EVERYONE = frozenset(ROLES)
 # The roles whose unit holds commune A, analysts included: stock names no one.
 UNITS_OF_COMMUNE_A = SEES_COMMUNE_A | {"analyst"}

@@ -21,9 +21,6 @@ from sosuckhoe.console.tests.matrix import (
     fingerprint,
 )
 
-# Every refused POST reads every table twice: without dead rows to scan.
-pytestmark = pytest.mark.usefixtures("dead_rows_vacuumed")
-
 MODULES = [
     importlib.import_module(f"{matrix.__name__}.{info.name}")
     for info in pkgutil.iter_modules(matrix.__path__)
