@@ -271,7 +271,7 @@ def _holders(person_ids: set[int]) -> set[int]:
     """Who of these persons holds a current certificate: a statement written once
     (`core.rows`), as every dose recorded asks it, where the queryset was compiled each time."""
     condition, params = any_of("person_id", list(person_ids), connection.vendor)
-    with planned_once() as cursor:
+    with planned_once(generic=len(person_ids) == 1) as cursor:
         cursor.execute(
             f"SELECT person_id FROM certificates_certificate"
             f" WHERE revoked_at IS NULL AND {condition}",

@@ -98,24 +98,43 @@ class _LoggedAsWritten(CursorDebugWrapper):
 
 
 @contextmanager
-def planned_once(using: str = DEFAULT_DB_ALIAS) -> Iterator[CursorWrapper]:
+def planned_once(using: str = DEFAULT_DB_ALIAS, *, generic: bool = True) -> Iterator[CursorWrapper]:
     """A cursor for statements written once, which PostgreSQL then plans once a connection.
 
     Django binds parameters on the client, so PostgreSQL plans every statement it receives:
     for the person's facts (four branches, two subqueries) planning cost several times running
     them. On PostgreSQL this cursor binds on the server, and psycopg prepares each statement
     on its first run on a connection (`prepare_threshold` in the settings, with one generic
-    plan kept); elsewhere it is Django's own cursor."""
+    plan kept); elsewhere it is Django's own cursor.
+
+    `generic=False` is for a batch's statements: bound on the server but planned for their
+    values at each run. Their planning is small beside their work, and a plan kept for the
+    connection is made for the tables as they were at its first run: made while an import
+    into a new database began, it scanned the whole doses' table for each chunk after."""
     connection = connections[using]
     with connection.cursor() as cursor:  # Django's checks of the connection, as for any cursor
         if connection.vendor != "postgresql":
             yield cursor
             return
-        import psycopg
-
         wrapper = _LoggedAsWritten if isinstance(cursor, CursorDebugWrapper) else CursorWrapper
-        with wrapper(psycopg.Cursor(cursor.cursor.connection), connection) as planned:
+        server_side = _server_cursor_class(generic)
+        with wrapper(server_side(cursor.cursor.connection), connection) as planned:
             yield planned
+
+
+@cache
+def _server_cursor_class(generic: bool) -> type:
+    """psycopg's cursor, or one that never prepares (an unnamed statement: a custom plan)."""
+    import psycopg
+
+    if generic:
+        return psycopg.Cursor
+
+    class PlannedEachRun(psycopg.Cursor):
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            return super().execute(query, params, **options, prepare=False)
+
+    return PlannedEachRun
 
 
 def one(sql: str, params: Sequence[Any], *models_in_row: type[models.Model]) -> list[Any] | None:

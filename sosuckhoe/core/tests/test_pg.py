@@ -84,3 +84,19 @@ def test_a_statement_planned_once_is_prepared_with_one_generic_plan():
             ["SELECT count(*) FROM people_person WHERE id = ANY($1::bigint[])%"],
         )
         assert cursor.fetchall() == [(3, 0)]
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_statement_planned_for_its_values_is_never_prepared():
+    statement = "SELECT count(*) FROM people_person WHERE id = ANY(%s::bigint[]) AND 2 = 2"
+    for ids in ([1, 2], [1, 2, 3]):
+        with planned_once(generic=False) as cursor:
+            cursor.execute(statement, [int_array(ids)])
+            assert cursor.fetchone() == (0,)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%AND 2 = 2%"],
+        )
+        assert cursor.fetchone() == (0,)

@@ -102,7 +102,7 @@ def persons_locked(*, ids: Collection[int] = (), uuids: Collection[UUID] = ()) -
     uuids one by one."""
     if not ids and not uuids:
         return []
-    with rows.planned_once() as cursor:
+    with rows.planned_once(generic=False) as cursor:
         cursor.execute(*_persons_locked_statement(ids, uuids))
         persons = [rows.instance(Person, row) for row in cursor.fetchall()]
     units = AdminUnit.objects.in_bulk({person.home_unit_id for person in persons})

@@ -260,7 +260,8 @@ def _facts_rows(person_ids: Collection[int]) -> list[tuple[Any, ...]]:
         persons = f"IN ({', '.join(f'%({n})s' for n in names)})"
         ids = dict(zip(names, person_ids, strict=True))
     params = {"anaphylaxis": ANAPHYLAXIS, "checked_in": BookingStatus.CHECKED_IN, **ids}
-    with planned_once(Dose.objects.db) as cursor:
+    # One person's facts (a request's) by the connection's plan; a batch's planned for it.
+    with planned_once(Dose.objects.db, generic=len(person_ids) == 1) as cursor:
         cursor.execute(_FACTS_SQL.format(persons=persons), params)
         rows = cursor.fetchall()
     converters = _converters(connection)

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sosuckhoe.accounts.audit import Actor
@@ -424,3 +424,24 @@ def test_a_persons_facts_are_read_in_one_statement(cast, screened, django_assert
     assert (facts.screenings, facts.immunocompromised(on=day)) == ([screening], True)
     family = screening.product.family if screening.product else None
     assert facts.contraindications(on=day) == [Contraindication(day, family)]
+
+
+def _facts_prepared() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%SELECT 'dose', d.person_id%"],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_batchs_facts_are_planned_for_the_tables_as_they_are(cast):
+    """One person's facts (a request's) are read by the plan the connection keeps; a batch's
+    are planned at each run, since a plan kept from an import's first chunk was made for an
+    empty doses' table and scanned the whole table for every chunk after."""
+    persons = PersonFactory.create_batch(2, home_unit=cast.units.commune_a)
+    person_facts([person.pk for person in persons])
+    assert _facts_prepared() == 0
+    person_facts([persons[0].pk])
+    assert _facts_prepared() == 1
