@@ -31,6 +31,7 @@ from sosuckhoe.people.models import Person
 from sosuckhoe.people.selectors import document_holders_unscoped
 from sosuckhoe.people.services import (
     PersonRowResult,
+    is_document_taken,
     persons_check_batch,
     persons_create_batch,
 )
@@ -345,8 +346,18 @@ class Judge:
             if document is not None:
                 documents.add(document)
         accepted: dict[tuple[str, str] | None, Person] = {}
-        for row, result in zip(firsts, self._new_persons(firsts), strict=True):
-            if result.person is None:
+        results = self._new_persons(firsts)
+        # Registered by another writer (a clerk importing an overlapping list) since this
+        # chunk looked: the same person, matched as if registered before.
+        taken = [row for row, result in zip(firsts, results, strict=True)
+                 if is_document_taken(result.error)]  # fmt: skip
+        holders = _registered_persons(taken) if taken else {}
+        for row, result in zip(firsts, results, strict=True):
+            holder = holders.get(_document(row))  # type: ignore[arg-type]
+            if holder is not None:
+                outcome.matched += 1
+                persons[row.number] = accepted[_document(row)] = holder
+            elif result.person is None:
                 self._validation_errors(row, result.error or ValidationError(""))
             else:
                 outcome.new += 1

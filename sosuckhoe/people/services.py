@@ -84,13 +84,26 @@ def _normalize_values(person: Person) -> None:
 DOCUMENT_TAKEN = gettext_lazy("A person with this identity document is already registered.")
 
 
+def document_taken() -> ValidationError:
+    """The refusal of a person whose identity document another registered person holds."""
+    return ValidationError({"id_number": ValidationError(DOCUMENT_TAKEN, code="document_taken")})
+
+
+def is_document_taken(error: ValidationError | None) -> bool:
+    """Whether the refusal is that of the document taken, alone."""
+    by_field = getattr(error, "error_dict", None) or {}
+    return list(by_field) == ["id_number"] and all(
+        e.code == "document_taken" for e in by_field["id_number"]
+    )
+
+
 def _save_checked(person: Person, **kwargs: Any) -> None:
     """Save; a record that a concurrent writer made first is reported like the validation's."""
     try:
         with transaction.atomic():
             person.save(**kwargs)
     except IntegrityError:
-        raise ValidationError({"id_number": DOCUMENT_TAKEN}) from None
+        raise document_taken() from None
 
 
 def _field_value(person: Person, field: str) -> Any:
@@ -471,7 +484,7 @@ def _documents_taken(persons: dict[int, Person]) -> dict[int, ValidationError]:
     seen: set[tuple[str, str]] = set()
     for i, document in documents.items():
         if document in registered:
-            taken[i] = ValidationError({"id_number": DOCUMENT_TAKEN})
+            taken[i] = document_taken()
         elif document in seen:
             taken[i] = ValidationError(
                 {"id_number": _("An earlier row holds the same identity document.")}

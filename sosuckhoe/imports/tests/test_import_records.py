@@ -89,6 +89,29 @@ def test_a_dose_of_a_person_registered_by_the_document_goes_to_that_person(
     assert Person.objects.filter(id_number=BINH).count() == 1
 
 
+def test_a_person_another_clerk_registered_meanwhile_is_matched_not_refused(
+    cast, tmp_path, supplies, monkeypatch
+):
+    """Two clerks import overlapping lists at once: the other registers Bình after this
+    chunk looked for its documents, before it registers its new persons."""
+    looked = services._registered_persons
+    registered_meanwhile: list[Person] = []
+
+    def look_then_the_other_clerk_registers(rows):
+        found = looked(rows)
+        if not registered_meanwhile:
+            registered_meanwhile.append(
+                PersonFactory(home_unit=cast.units.commune_a, id_number=BINH, full_name="Bình")
+            )
+        return found
+
+    monkeypatch.setattr(services, "_registered_persons", look_then_the_other_clerk_registers)
+    summary, _code = run(national_template(tmp_path), "--kind", "doses", "--unit", "37")
+    assert summary["rows"] == {"read": 3, "valid": 2, "rejected": 1, "matched": 1, "new": 1}
+    assert registered_meanwhile[0].doses.count() == 2
+    assert Person.objects.filter(id_number=BINH).count() == 1
+
+
 @pytest.mark.parametrize(
     ("column", "value", "record"),
     [(8, "Sputnik Light", "product"), (10, "ZZ9999", "lot"), (11, "Trạm Y tế Mặt Trăng", "site")],
