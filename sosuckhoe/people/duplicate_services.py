@@ -124,24 +124,19 @@ def duplicate_pairs_queue(
 ) -> int:
     """Queue the pairs for review; a pair queued before (open, merged or dismissed) stays as
     it is, so a second run adds only what is new. The number of pairs added."""
+    parts = [pairs[start : start + QUEUE_BATCH] for start in range(0, len(pairs), QUEUE_BATCH)]
     with transaction.atomic():
-        before = DuplicatePair.objects.count()
-        for start in range(0, len(pairs), QUEUE_BATCH):
-            DuplicatePair.objects.bulk_create(
-                [
-                    DuplicatePair(
-                        person_a_id=pair.a,
-                        person_b_id=pair.b,
-                        score=round(pair.comparison.score, 4),
-                        reasons=pair.comparison.levels,
-                        run=run,
-                    )
-                    for pair in pairs[start : start + QUEUE_BATCH]
-                ],
-                ignore_conflicts=True,
-            )
-        added = DuplicatePair.objects.count() - before
-        if added and run is None:
+        if run is not None:  # its pairs carry the run: counted once before, once after
+            before = _queued_by(run)
+            for part in parts:
+                _pairs_insert(part, run)
+            return _queued_by(run) - before
+        added = 0
+        for part in parts:
+            before = _queued_among(part)
+            _pairs_insert(part, None)
+            added += _queued_among(part) - before
+        if added:
             audit_write(
                 actor=actor,
                 action=AuditAction.CREATE,
@@ -149,6 +144,38 @@ def duplicate_pairs_queue(
                 summary=f"{added} possible duplicates queued",
             )
     return added
+
+
+def _pairs_insert(pairs: Sequence[ScoredPair], run: DuplicateRun | None) -> None:
+    """The pairs not queued before (a pair's persons are unique on the queue)."""
+    DuplicatePair.objects.bulk_create(
+        [
+            DuplicatePair(
+                person_a_id=pair.a,
+                person_b_id=pair.b,
+                score=round(pair.comparison.score, 4),
+                reasons=pair.comparison.levels,
+                run=run,
+            )
+            for pair in pairs
+        ],
+        ignore_conflicts=True,
+    )
+
+
+# What was added is counted among the pairs themselves, never as the whole queue before and
+# after: a province's runs fill it with hundreds of thousands, and others may add meanwhile.
+def _queued_by(run: DuplicateRun) -> int:
+    return DuplicatePair.objects.filter(run=run).count()
+
+
+def _queued_among(pairs: Sequence[ScoredPair]) -> int:
+    """How many of these pairs are on the queue (found through their persons' ids)."""
+    wanted = {(pair.a, pair.b) for pair in pairs}
+    found = DuplicatePair.objects.filter(
+        person_a_id__in={a for a, _b in wanted}, person_b_id__in={b for _a, b in wanted}
+    ).values_list("person_a_id", "person_b_id")
+    return len(wanted & set(found))
 
 
 def duplicate_pairs_settle() -> int:

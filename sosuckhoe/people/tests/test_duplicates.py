@@ -11,12 +11,14 @@ from sosuckhoe.accounts.models import AuditEvent
 from sosuckhoe.core.jobs import JobStatus
 from sosuckhoe.people.duplicate_services import (
     duplicate_pair_dismiss,
+    duplicate_pairs_queue,
     duplicate_pairs_settle,
     duplicate_run_cancel,
     duplicate_run_create,
     duplicate_run_run,
     person_candidates_queue,
 )
+from sosuckhoe.people.duplicates import Comparison, ScoredPair
 from sosuckhoe.people.generator import NOISES, duplicates_inject, population_generate
 from sosuckhoe.people.models import DuplicatePair, DuplicatePairStatus, IdKind, Person
 from sosuckhoe.people.services import person_merge
@@ -61,6 +63,17 @@ def test_injected_duplicates_are_new_records_carrying_their_noise(ninh_binh):
         if not {"cmnd", "leading_zero"} & set(injected.noises):
             assert duplicate.id_kind == IdKind.NONE
     assert len(seen) >= 6
+
+
+def test_queueing_pairs_counts_those_it_added_whatever_else_the_queue_holds(cast):
+    persons = PersonFactory.create_batch(6, home_unit=cast.units.commune_a)
+    a, b, c, d, e, f = (person.pk for person in persons)
+    like = Comparison({"name": "exact"}, 20.0)
+    assert duplicate_pairs_queue(actor=SYSTEM, pairs=[ScoredPair(e, f, like)]) == 1
+    assert duplicate_pairs_queue(actor=SYSTEM, pairs=[ScoredPair(a, b, like)]) == 1
+    again = [ScoredPair(a, b, like), ScoredPair(c, d, like), ScoredPair(a, d, like)]
+    assert duplicate_pairs_queue(actor=SYSTEM, pairs=again) == 2
+    assert DuplicatePair.objects.count() == 4
 
 
 def test_the_finder_recovers_injected_duplicates_and_queues_little_else(ninh_binh):
