@@ -218,6 +218,7 @@ def _part_import(job: ImportJob, judge: Judge, part: Part, lease: UUID) -> None:
         for chunk in chunks(sheet, judge.parser, after=after, part=part):
             with transaction.atomic():
                 done = _chunk_commit(job, part.index, lease, chunk, judge.chunk(chunk.rows))
+            judge.candidates_queue()
             job.report_progress(done)  # raises JobCancelled when asked to stop
 
 

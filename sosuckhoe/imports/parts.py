@@ -8,9 +8,10 @@ performance.md). Every part reads the whole sheet and parses only its own rows:
   give doses to the same person, and a person's rows are judged in the order of the file;
 - a row without a document falls in the part of its window of CHUNK sheet rows.
 Each part commits its chunks as a single import does (`import_file`: services.file_import;
-a job: jobs.import_job_run, where each part resumes after its own last committed row). The
-new persons' possible duplicates are looked for once all parts have committed, so that a
-person registered by one part is compared with those of the others.
+a job: jobs.import_job_run, where each part resumes after its own last committed row). A
+chunk's new persons' possible duplicates are looked for once the chunk has committed, so that
+a person registered by one part is compared with those of the others: of two chunks, the one
+that commits later looks after the other has committed, and finds its persons.
 """
 
 import contextlib
@@ -23,12 +24,11 @@ import queue
 import signal
 import traceback
 import zlib
-from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection, connections, transaction
+from django.db import connection, connections
 
 from sosuckhoe.core.text import compact_code
 from sosuckhoe.imports.cells import text
@@ -77,26 +77,19 @@ class Part:
         return compact_code(text(row[column])).lstrip("0")
 
 
-@dataclass
-class PartsResult:
-    outcomes: list[Any]  # each part's summary
-    created: array  # ids of the persons the parts registered
-
-
 def parts_run(
     *,
     count: int,
-    run_part: Callable[[Part, Callable[[int], None]], tuple[Any, Sequence[int]]],
+    run_part: Callable[[Part, Callable[[int], None]], Any],
     id_column: int | None,
     on_progress: Callable[[int], None] | None = None,
     passthrough: tuple[type[Exception], ...] = (),
-) -> PartsResult:
+) -> list[Any]:
     """Run `run_part(part, report_row)` for each of `count` parts in a process of its own
     (forked: each inherits what this one loaded; each dies with this one), and gather what
-    each returns (its summary, the ids of the persons it registered). `on_progress(sheet
-    row)`: the row every part has passed. Once every part has ended, a failure is raised: the
-    exception of a part when it is one of `passthrough` (a cancel, say), else
-    ImportPartFailed."""
+    each returns (its summary). `on_progress(sheet row)`: the row every part has passed.
+    Once every part has ended, a failure is raised: the exception of a part when it is one
+    of `passthrough` (a cancel, say), else ImportPartFailed."""
     # A connection is not to be shared with a child: each opens its own (_part_main).
     connections.close_all()
     context = multiprocessing.get_context("fork")
@@ -109,7 +102,6 @@ def parts_run(
         process.start()
     reached = [0] * count
     outcomes: list[Any] = [None] * count
-    created = array("q")
     failures: list[tuple[Exception | None, str]] = []
     ended: set[int] = set()
     while len(ended) < count:
@@ -131,8 +123,7 @@ def parts_run(
         if kind == "failed":
             failures.append(value)
         else:
-            outcomes[index], ids = value
-            created.extend(ids)
+            outcomes[index] = value
     for process in processes:
         process.join()
     for error, _trace in failures:
@@ -143,7 +134,7 @@ def parts_run(
     if failures:
         # What a job's page shows: each part's error, its traceback in the log.
         raise ImportPartFailed("; ".join(trace.strip().splitlines()[-1] for _e, trace in failures))
-    return PartsResult(outcomes=outcomes, created=created)
+    return outcomes
 
 
 def _part_main(run_part: Callable[..., Any], part: Part, messages: Any) -> None:
@@ -207,30 +198,13 @@ def judged_in_parts(
     passthrough: tuple[type[Exception], ...] = (),
 ) -> list[Any]:
     """What `run_part` returns for each part, run by parts_run with `judge`'s rows (its
-    document column) and the possible duplicates of the persons the parts registered queued
-    once all have committed."""
-    judge.candidates_later = True
-    done = parts_run(
+    document column); `run_part` queues the possible duplicates of each chunk's new persons
+    once it has committed (`judge.candidates_queue`)."""
+    judge.candidates_after_commit = True
+    return parts_run(
         count=count,
-        run_part=lambda part, report_row: (run_part(part, report_row), judge.created),
+        run_part=run_part,
         id_column=judge.parser.index_of.get("id_number"),
         on_progress=on_progress,
         passthrough=passthrough,
     )
-    _candidates_queue(actor=judge.actor, created=done.created)
-    return done.outcomes
-
-
-def _candidates_queue(*, actor: Any, created: Sequence[int]) -> int:
-    """Queue the possible duplicates of the persons the parts registered; the number of pairs
-    queued."""
-    from sosuckhoe.people.duplicate_services import CANDIDATES_BATCH, person_candidates_queue
-    from sosuckhoe.people.models import Person
-
-    queued = 0
-    ids = sorted(created)
-    for start in range(0, len(ids), CANDIDATES_BATCH):
-        batch = list(Person.objects.filter(pk__in=ids[start : start + CANDIDATES_BATCH]))
-        with transaction.atomic():
-            queued += person_candidates_queue(actor=actor, persons=batch)
-    return queued

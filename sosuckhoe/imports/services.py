@@ -5,7 +5,6 @@ through doses_record_batch, registrations through registrations_create_batch. A 
 alone with its cell errors. A dry run reports what the import would do."""
 
 import datetime as dt
-from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
@@ -161,6 +160,7 @@ def _parts_import(
             for chunk in chunks(sheet, judge.parser, after=after, part=part):
                 with transaction.atomic():
                     own.add(judge.chunk(chunk.rows))
+                judge.candidates_queue()
                 report_row(chunk.last_row)
         return own
 
@@ -277,10 +277,10 @@ class Judge:
     source: str = ""  # the file's name: why the doses are entered after their day
     # A dry run writes nothing: the documents of its earlier chunks are remembered here.
     seen: set[tuple[str, str]] = field(default_factory=set)
-    # An import in parts looks for the new persons' duplicates once every part has
-    # committed (imports.parts): their ids are kept here meanwhile.
-    candidates_later: bool = False
-    created: array = field(default_factory=lambda: array("q"))
+    # An import in parts looks for a chunk's new persons' duplicates once the chunk has
+    # committed (imports.parts): they are kept here meanwhile.
+    candidates_after_commit: bool = False
+    pending: list[Person] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -381,11 +381,19 @@ class Judge:
         # A person like one registered (name and birth, or phone) is created, never merged:
         # the pair waits for a person on the review queue.
         created = [result.person for result in results if result.person is not None]
-        if self.candidates_later:
-            self.created.extend(person.pk for person in created)
+        if self.candidates_after_commit:
+            self.pending += created
         else:
             person_candidates_queue(actor=self.actor, persons=created)
         return results
+
+    def candidates_queue(self) -> None:
+        """Queue the possible duplicates of the persons of the chunk just committed, in a
+        transaction of their own (an import in parts; see imports.parts)."""
+        persons, self.pending = self.pending, []
+        if persons:
+            with transaction.atomic():
+                person_candidates_queue(actor=self.actor, persons=persons)
 
     def _doses_record(
         self, rows: list[ParsedRow], persons: dict[int, Person], outcome: ChunkOutcome

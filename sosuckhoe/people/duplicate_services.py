@@ -237,7 +237,10 @@ def person_candidates_queue(
                 if comparison.score >= threshold:
                     low, high = sorted((new.id, other.id))
                     pairs[low, high] = ScoredPair(low, high, comparison)
-    return duplicate_pairs_queue(actor=actor, pairs=list(pairs.values())) if pairs else 0
+    # In the order of the persons' ids: two import parts that find the same pairs at once
+    # insert them in one order, so that neither waits for the other's second pair.
+    ordered = [pairs[key] for key in sorted(pairs)]
+    return duplicate_pairs_queue(actor=actor, pairs=ordered) if ordered else 0
 
 
 class _KnownRecords:
