@@ -259,6 +259,7 @@ class ChunkOutcome:
     new: int = 0  # persons registered (a dry run: who would be)
     records_new: int = 0  # registrations or doses written
     records_matched: int = 0  # registrations or doses on record already (an import again)
+    registered: set[int] = field(default_factory=set)  # ids of the persons registered
     rejected: list[ParsedRow] = field(default_factory=list)
 
 
@@ -308,7 +309,7 @@ class Judge:
             self._check_records(row)
         persons = self._persons(rows, outcome)
         if not self.dry_run and self.kind == DOSES:
-            self._doses_record(rows, persons, outcome)
+            self._doses_record(rows, persons, outcome, registered_now=outcome.registered)
         if not self.dry_run and self.kind == REGISTRATIONS:
             self._registrations_create(rows, persons, outcome)
         outcome.rejected = [row for row in rows if not row.valid]
@@ -362,6 +363,8 @@ class Judge:
                 self._validation_errors(row, result.error or ValidationError(""))
             else:
                 outcome.new += 1
+                if not self.dry_run:
+                    outcome.registered.add(result.person.pk)
                 persons[row.number] = accepted[_document(row)] = result.person
         if self.dry_run:
             self.seen |= {document for document in accepted if document is not None}
@@ -396,18 +399,26 @@ class Judge:
                 person_candidates_queue(actor=self.actor, persons=persons)
 
     def _doses_record(
-        self, rows: list[ParsedRow], persons: dict[int, Person], outcome: ChunkOutcome
+        self,
+        rows: list[ParsedRow],
+        persons: dict[int, Person],
+        outcome: ChunkOutcome,
+        *,
+        registered_now: set[int],
     ) -> None:
         """Every dose of the valid rows through the batch service, as late entries from a
-        paper list (no stock used). A dose it refuses as already recorded (same person,
-        vaccine and day) is counted as matched; any other refusal refuses the row."""
+        paper list (no stock used), in the transaction that registered the chunk's new
+        persons. A dose it refuses as already recorded (same person, vaccine and day) is
+        counted as matched; any other refusal refuses the row."""
         items: list[DoseItem] = []
         owners: list[tuple[ParsedRow, int]] = []
         for row in (r for r in rows if r.valid and r.number in persons):
             for number, dose in sorted(row.doses.items()):
                 items.append(self._dose_item(persons[row.number], dose))
                 owners.append((row, number))
-        results = doses_record_batch(actor=self.actor, items=items, use_stock=False)
+        results = doses_record_batch(
+            actor=self.actor, items=items, use_stock=False, registered_now=registered_now
+        )
         for (row, number), result in zip(owners, results, strict=True):
             if result.error is None:
                 outcome.records_new += 1

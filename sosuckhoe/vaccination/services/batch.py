@@ -9,7 +9,7 @@ their stock uses, submission keys and audit rows are inserted in bulk.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -77,17 +77,28 @@ class DoseItemResult:
 
 
 def doses_record_batch(
-    *, actor: Actor, items: Sequence[DoseItem], use_stock: bool = True
+    *,
+    actor: Actor,
+    items: Sequence[DoseItem],
+    use_stock: bool = True,
+    registered_now: Collection[int] = (),
 ) -> list[DoseItemResult]:
     """Record each dose that the rules of dose_record allow, refuse each other with its
-    reasons; results in the order of the items."""
+    reasons; results in the order of the items.
+
+    `registered_now`: the ids of persons that the caller registered in the transaction it
+    holds (an import's new persons), named by their instances. No other writer can see them
+    before it commits, so they are taken as given instead of locked and read again."""
+    if registered_now and not transaction.get_connection().in_atomic_block:
+        raise ValueError("Persons registered now are only unseen within their transaction.")
+    registered = frozenset(registered_now)
     results: list[DoseItemResult] = []
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         try:
-            results += _chunk_record(actor, chunk, start, use_stock, stock_locked=False)
+            results += _chunk_record(actor, chunk, start, use_stock, registered, stock_locked=False)
         except StockMoved:
-            results += _chunk_record(actor, chunk, start, use_stock, stock_locked=True)
+            results += _chunk_record(actor, chunk, start, use_stock, registered, stock_locked=True)
     return results
 
 
@@ -130,9 +141,9 @@ class _References:
     vaccinators: dict[str, StaffUser] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, items: Sequence[DoseItem]) -> "_References":
+    def load(cls, items: Sequence[DoseItem], registered_now: Collection[int]) -> "_References":
         refs = cls()
-        refs._persons_lock(items)
+        refs._persons_lock(items, registered_now)
         refs._products_load(items)
         refs._lots_load(items)
         sites = [_pk_or(i.site, Facility) for i in items]
@@ -158,8 +169,13 @@ class _References:
             for screening in Screening.objects.select_related("product").filter(_named(missing)):
                 self.screenings[screening.pk] = self.screenings[screening.uuid] = screening
 
-    def _persons_lock(self, items: Sequence[DoseItem]) -> None:
-        ids = {i.person.pk for i in items if isinstance(i.person, Person)}
+    def _persons_lock(self, items: Sequence[DoseItem], registered_now: Collection[int]) -> None:
+        ids = set()
+        for person in (i.person for i in items if isinstance(i.person, Person)):
+            if person.pk in registered_now:
+                self.persons[person.pk] = self.persons[person.uuid] = person
+            else:
+                ids.add(person.pk)
         uuids = {i.person for i in items if not isinstance(i.person, Person)}
         for person in persons_locked(ids=ids, uuids=uuids):
             self.persons[person.pk] = self.persons[person.uuid] = person
@@ -305,9 +321,15 @@ def _replayed_doses(actor: Actor, replays: dict[UUID, SubmissionKey]) -> dict[UU
 
 @transaction.atomic
 def _chunk_record(
-    actor: Actor, items: Sequence[DoseItem], offset: int, use_stock: bool, *, stock_locked: bool
+    actor: Actor,
+    items: Sequence[DoseItem],
+    offset: int,
+    use_stock: bool,
+    registered_now: Collection[int],
+    *,
+    stock_locked: bool,
 ) -> list[DoseItemResult]:
-    refs = _References.load(items)
+    refs = _References.load(items, registered_now)
     facts = person_facts({person.pk for person in refs.persons.values()})
     refs.screenings_load(items, facts)
     entries: dict[int, DoseEntry] = {}

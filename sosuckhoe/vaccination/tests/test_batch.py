@@ -317,3 +317,30 @@ def test_the_reads_of_a_batch_do_not_grow_with_its_items(cast, site, stock, scre
 
     reads(1)  # the schedule rules, read once and kept
     assert reads(5) == reads(30)
+
+
+def test_persons_registered_in_the_callers_transaction_are_taken_as_given(cast, site, stock):
+    persons = [_adult(cast) for _ in range(3)]
+    given = NOW() - dt.timedelta(days=30)
+    lot = stock("comirnaty")
+    items = [
+        DoseItem(
+            person=p,
+            product=lot.product,
+            lot=lot,
+            site=site,
+            given_at=given,
+            late_entry_reason=PAPER,
+        )
+        for p in persons
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        results = doses_record_batch(
+            actor=cast.actor("site_staff"),
+            items=items,
+            use_stock=False,
+            registered_now={p.pk for p in persons},
+        )
+    assert [r.dose.number for r in results] == [1, 1, 1]
+    assert not [q for q in captured if "people_person" in q["sql"]]  # neither locked nor read
+    assert Dose.objects.filter(person__in=persons).count() == 3
