@@ -2,6 +2,7 @@
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -323,15 +324,9 @@ def test_persons_registered_in_the_callers_transaction_are_taken_as_given(cast, 
     persons = [_adult(cast) for _ in range(3)]
     given = NOW() - dt.timedelta(days=30)
     lot = stock("comirnaty")
+    # Named by their instances, as the import names the persons its chunk registered.
     items = [
-        DoseItem(
-            person=p,
-            product=lot.product,
-            lot=lot,
-            site=site,
-            given_at=given,
-            late_entry_reason=PAPER,
-        )
+        replace(_item(p, lot, site, given_at=given, late_entry_reason=PAPER), person=p)
         for p in persons
     ]
     with CaptureQueriesContext(connection) as captured:
