@@ -41,7 +41,7 @@ from sosuckhoe.vaccination.services.doses import (
     dose_check,
     dose_event,
     dose_of,
-    renumber_after,
+    renumber_after_each,
 )
 from sosuckhoe.vaccination.services.eligibility import PersonFacts, person_facts
 from sosuckhoe.vaccination.signals import doses_changed
@@ -389,9 +389,7 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
     rollups = RollupChanges()
     for dose in doses:
         rollups.dose_added(dose)
-    renumbered = {
-        dose.pk: renumber_after(dose, rollups=rollups) for dose in chunk.backdated.values()
-    }
+    renumbered = renumber_after_each(list(chunk.backdated.values()), rollups=rollups)
     for dose in doses:
         if dose.booking is not None:
             booking_close_for_dose(booking=dose.booking)

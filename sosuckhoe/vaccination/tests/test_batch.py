@@ -283,6 +283,21 @@ def test_a_batch_dose_before_one_on_record_renumbers_it_as_dose_record_does(cast
     assert event.changes["renumbered"] == {str(later.uuid): ["primary 1", "primary 2"]}
 
 
+def test_doses_before_others_on_record_renumber_each_persons_own_later_doses(cast, site, stock):
+    lot = stock("vaxzevria")
+    persons = [_adult(cast) for _ in range(3)]
+    later = {person.pk: _paper(cast, person, lot, site, days_ago=30) for person in persons}
+    early = NOW() - dt.timedelta(days=100)
+    items = [_item(p, lot, site, given_at=early, late_entry_reason=PAPER) for p in persons]
+    results = doses_record_batch(actor=cast.actor("site_staff"), items=items, use_stock=False)
+    for result in results:
+        dose = later[result.dose.person_id]
+        dose.refresh_from_db()
+        assert (dose.kind, dose.number) == ("primary", 2)
+        event = AuditEvent.objects.get(object_uuid=result.dose.uuid)
+        assert event.changes["renumbered"] == {str(dose.uuid): ["primary 1", "primary 2"]}
+
+
 def test_a_batch_draws_vials_and_stock_as_single_doses_do(cast, site, stock, screened):
     lot = stock("comirnaty", doses=12)  # two vials of 6
     persons = [_adult(cast) for _ in range(8)]
