@@ -82,18 +82,19 @@ def _normalize_values(person: Person) -> None:
 
 
 DOCUMENT_TAKEN = gettext_lazy("A person with this identity document is already registered.")
+DOCUMENT_TAKEN_CODE = "document_taken"
 
 
 def document_taken() -> ValidationError:
     """The refusal of a person whose identity document another registered person holds."""
-    return ValidationError({"id_number": ValidationError(DOCUMENT_TAKEN, code="document_taken")})
+    return ValidationError({"id_number": ValidationError(DOCUMENT_TAKEN, code=DOCUMENT_TAKEN_CODE)})
 
 
 def is_document_taken(error: ValidationError | None) -> bool:
     """Whether the refusal is that of the document taken, alone."""
     by_field = getattr(error, "error_dict", None) or {}
     return list(by_field) == ["id_number"] and all(
-        e.code == "document_taken" for e in by_field["id_number"]
+        e.code == DOCUMENT_TAKEN_CODE for e in by_field["id_number"]
     )
 
 

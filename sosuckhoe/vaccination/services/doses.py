@@ -11,7 +11,6 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -353,12 +352,7 @@ def renumber_after(dose: Dose, *, rollups: RollupChanges) -> dict[str, list[str]
     """Derive again the kind and number of the person's valid doses after `dose` (one added
     before them, or voided), each judged by the doses before it; each one renumbered moves
     its count in `rollups`. Returns what changed."""
-    later = _with_renumbering_reads(
-        Dose.objects.valid()
-        .filter(person_id=dose.person_id, given_at__gte=dose.given_at)
-        .exclude(pk=dose.pk)
-    )
-    return _renumbered(later, rollups)
+    return renumber_after_each([dose], rollups=rollups)[dose.pk]
 
 
 def renumber_after_each(
@@ -369,10 +363,12 @@ def renumber_after_each(
     a query a dose cost more to compile than to run. What changed, by the dose's pk."""
     if not doses:
         return {}
-    found = _with_renumbering_reads(
+    found = (
         Dose.objects.valid()
         .filter(person_id__in={dose.person_id for dose in doses})
         .exclude(pk__in=[dose.pk for dose in doses])
+        .select_related("product", "person", "booking__registration__priority_group")
+        .order_by("given_at", "id")
     )
     by_person: dict[int, list[Dose]] = {}
     for following in found:
@@ -384,12 +380,6 @@ def renumber_after_each(
         )
         for dose in doses
     }
-
-
-def _with_renumbering_reads(doses: QuerySet[Dose]) -> QuerySet[Dose]:
-    return doses.select_related(
-        "product", "person", "booking__registration__priority_group"
-    ).order_by("given_at", "id")
 
 
 def _renumbered(later: Iterable[Dose], rollups: RollupChanges) -> dict[str, list[str]]:
