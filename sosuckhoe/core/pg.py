@@ -29,6 +29,13 @@ def uuid_array(uuids: Iterable[UUID]) -> str:
     return "{" + ",".join(uuid.hex for uuid in uuids) + "}"
 
 
+def text_array(values: Iterable[str]) -> str:
+    """The text of a PostgreSQL array of strings, for `%s::text[]`: each element quoted, its
+    quotes and backslashes escaped (psycopg adapts a list element by element in Python)."""
+    quoted = ('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    return "{" + ",".join(quoted) + "}"
+
+
 def fast_timestamps(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """On a new PostgreSQL connection whose zone is UTC (Django's with USE_TZ), load
     timestamps with psycopg's C loader (connection_created's receiver)."""

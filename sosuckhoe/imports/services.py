@@ -38,7 +38,7 @@ from sosuckhoe.people.services import (
 from sosuckhoe.places.models import AdminUnit, UnitLevel
 from sosuckhoe.vaccination.models import RegistrationChannel
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
-from sosuckhoe.vaccination.services.common import refusal_codes
+from sosuckhoe.vaccination.services.common import document_holders_locked, refusal_codes
 from sosuckhoe.vaccination.services.doses import DOSE_EXISTS
 from sosuckhoe.vaccination.services.registrations import (
     ALREADY_REGISTERED,
@@ -259,7 +259,6 @@ class ChunkOutcome:
     new: int = 0  # persons registered (a dry run: who would be)
     records_new: int = 0  # registrations or doses written
     records_matched: int = 0  # registrations or doses on record already (an import again)
-    registered: set[int] = field(default_factory=set)  # ids of the persons registered
     rejected: list[ParsedRow] = field(default_factory=list)
 
 
@@ -309,7 +308,7 @@ class Judge:
             self._check_records(row)
         persons = self._persons(rows, outcome)
         if not self.dry_run and self.kind == DOSES:
-            self._doses_record(rows, persons, outcome, registered_now=outcome.registered)
+            self._doses_record(rows, persons, outcome)
         if not self.dry_run and self.kind == REGISTRATIONS:
             self._registrations_create(rows, persons, outcome)
         outcome.rejected = [row for row in rows if not row.valid]
@@ -317,8 +316,9 @@ class Judge:
 
     def _persons(self, rows: list[ParsedRow], outcome: ChunkOutcome) -> dict[int, Person]:
         """The person of each valid row (sheet row -> person; a dry run's new persons are
-        unsaved): the registered holder of its document, else registered now."""
-        registered = _registered_persons(rows)
+        unsaved): the registered holder of its document, else registered now. Importing, the
+        chunk's transaction holds them all: the holders locked, the others its own."""
+        registered = self._holders(rows)
         persons: dict[int, Person] = {}
         pending = []
         for row in (r for r in rows if r.valid):
@@ -353,7 +353,7 @@ class Judge:
         # chunk looked: the same person, matched as if registered before.
         taken = [row for row, result in zip(firsts, results, strict=True)
                  if is_document_taken(result.error)]  # fmt: skip
-        holders = _registered_persons(taken) if taken else {}
+        holders = self._holders(taken) if taken else {}
         for row, result in zip(firsts, results, strict=True):
             holder = holders.get(_document(row))  # type: ignore[arg-type]
             if holder is not None:
@@ -363,8 +363,6 @@ class Judge:
                 self._validation_errors(row, result.error or ValidationError(""))
             else:
                 outcome.new += 1
-                if not self.dry_run:
-                    outcome.registered.add(result.person.pk)
                 persons[row.number] = accepted[_document(row)] = result.person
         if self.dry_run:
             self.seen |= {document for document in accepted if document is not None}
@@ -403,8 +401,6 @@ class Judge:
         rows: list[ParsedRow],
         persons: dict[int, Person],
         outcome: ChunkOutcome,
-        *,
-        registered_now: set[int],
     ) -> None:
         """Every dose of the valid rows through the batch service, as late entries from a
         paper list (no stock used), in the transaction that registered the chunk's new
@@ -417,7 +413,10 @@ class Judge:
                 items.append(self._dose_item(persons[row.number], dose))
                 owners.append((row, number))
         results = doses_record_batch(
-            actor=self.actor, items=items, use_stock=False, registered_now=registered_now
+            actor=self.actor,
+            items=items,
+            use_stock=False,
+            held={person.pk for person in persons.values()},
         )
         for (row, number), result in zip(owners, results, strict=True):
             if result.error is None:
@@ -468,6 +467,16 @@ class Judge:
             row.errors.append(CellError(row.number, self.parser.letters.get(name, ""), name,
                                         message))  # fmt: skip
 
+    def _holders(self, rows: list[ParsedRow]) -> dict[tuple[str, str], Person]:
+        """The registered holders of the documents of these rows, one query a chunk: locked
+        with their home units, as the services below would lock them, unless a dry run."""
+        documents = {
+            document for row in rows if row.valid and (document := _document(row)) is not None
+        }
+        if self.dry_run:
+            return document_holders_unscoped(documents)
+        return document_holders_locked(documents)
+
     def _check_records(self, row: ParsedRow) -> None:
         named = "priority_group" in row.registration or any(
             e.field == "priority_group" for e in row.errors
@@ -496,11 +505,3 @@ def given_at(day: dt.date) -> dt.datetime:
 def _document(row: ParsedRow) -> tuple[str, str] | None:
     number = row.person.get("id_number", "")
     return (row.person["id_kind"], number) if number else None
-
-
-def _registered_persons(rows: list[ParsedRow]) -> dict[tuple[str, str], Person]:
-    """The registered holders of the documents of these rows: one query a chunk. Their ids
-    are all the services below read: each locks and reads its persons again."""
-    return document_holders_unscoped(
-        {document for row in rows if row.valid and (document := _document(row)) is not None}
-    )

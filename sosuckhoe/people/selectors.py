@@ -13,6 +13,7 @@ from django.http import Http404
 
 from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
+from sosuckhoe.core.pg import text_array
 from sosuckhoe.core.text import fold
 from sosuckhoe.people.audit import person_audit
 from sosuckhoe.people.identity import normalize_phone
@@ -182,7 +183,7 @@ def document_holders_unscoped(documents: Collection[Document]) -> dict[Document,
             f"SELECT p.id, p.id_kind, p.id_number FROM {Person._meta.db_table} p"
             " JOIN unnest(%s::text[], %s::text[]) AS d(kind, number)"
             " ON p.id_kind = d.kind AND p.id_number = d.number WHERE p.id_number <> ''",
-            [list(kinds), list(numbers)],
+            [text_array(kinds), text_array(numbers)],
         )
     else:
         wanted = {number for _kind, number in documents}

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from sosuckhoe.core.pg import int_array
+from sosuckhoe.core.pg import int_array, text_array
 from sosuckhoe.core.rows import planned_once
 
 on_postgresql = pytest.mark.skipif(
@@ -30,6 +30,15 @@ def test_int_array_is_the_literal_of_its_integers():
 def test_int_array_refuses_what_is_not_an_integer():
     with pytest.raises(ValueError, match="invalid literal for int"):
         int_array(["1}, {2"])
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_text_array_reads_back_as_its_strings():
+    values = ["012345678901", 'B"1\\2', "a,b", "{x}", "", "NULL", " sp ", "Nguyễn"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::text[]", [text_array(values)])
+        assert cursor.fetchone()[0] == values
 
 
 @on_postgresql

@@ -94,18 +94,18 @@ def test_a_person_another_clerk_registered_meanwhile_is_matched_not_refused(
 ):
     """Two clerks import overlapping lists at once: the other registers Bình after this
     chunk looked for its documents, before it registers its new persons."""
-    looked = services._registered_persons
+    looked = services.Judge._holders
     registered_meanwhile: list[Person] = []
 
-    def look_then_the_other_clerk_registers(rows):
-        found = looked(rows)
+    def look_then_the_other_clerk_registers(judge, rows):
+        found = looked(judge, rows)
         if not registered_meanwhile:
             registered_meanwhile.append(
                 PersonFactory(home_unit=cast.units.commune_a, id_number=BINH, full_name="Bình")
             )
         return found
 
-    monkeypatch.setattr(services, "_registered_persons", look_then_the_other_clerk_registers)
+    monkeypatch.setattr(services.Judge, "_holders", look_then_the_other_clerk_registers)
     summary, _code = run(national_template(tmp_path), "--kind", "doses", "--unit", "37")
     assert summary["rows"] == {"read": 3, "valid": 2, "rejected": 1, "matched": 1, "new": 1}
     assert registered_meanwhile[0].doses.count() == 2

@@ -81,24 +81,26 @@ def doses_record_batch(
     actor: Actor,
     items: Sequence[DoseItem],
     use_stock: bool = True,
-    registered_now: Collection[int] = (),
+    held: Collection[int] = (),
 ) -> list[DoseItemResult]:
     """Record each dose that the rules of dose_record allow, refuse each other with its
     reasons; results in the order of the items.
 
-    `registered_now`: the ids of persons that the caller registered in the transaction it
-    holds (an import's new persons), named by their instances. No other writer can see them
-    before it commits, so they are taken as given instead of locked and read again."""
-    if registered_now and not transaction.get_connection().in_atomic_block:
-        raise ValueError("Persons registered now are only unseen within their transaction.")
-    registered = frozenset(registered_now)
+    `held`: the ids of persons that the caller holds in the transaction it is in, named by
+    their instances with their home units: registered by it (an import's new persons), or
+    locked by it as persons_locked locks them (document_holders_locked). No other writer can
+    change them before it commits, so they are taken as given instead of locked and read
+    again."""
+    if held and not transaction.get_connection().in_atomic_block:
+        raise ValueError("Persons are only held within a transaction.")
+    held = frozenset(held)
     results: list[DoseItemResult] = []
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
         try:
-            results += _chunk_record(actor, chunk, start, use_stock, registered, stock_locked=False)
+            results += _chunk_record(actor, chunk, start, use_stock, held, stock_locked=False)
         except StockMoved:
-            results += _chunk_record(actor, chunk, start, use_stock, registered, stock_locked=True)
+            results += _chunk_record(actor, chunk, start, use_stock, held, stock_locked=True)
     return results
 
 
@@ -141,9 +143,9 @@ class _References:
     vaccinators: dict[str, StaffUser] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, items: Sequence[DoseItem], registered_now: Collection[int]) -> "_References":
+    def load(cls, items: Sequence[DoseItem], held: Collection[int]) -> "_References":
         refs = cls()
-        refs._persons_lock(items, registered_now)
+        refs._persons_lock(items, held)
         refs._products_load(items)
         refs._lots_load(items)
         sites = [_pk_or(i.site, Facility) for i in items]
@@ -169,10 +171,10 @@ class _References:
             for screening in Screening.objects.select_related("product").filter(_named(missing)):
                 self.screenings[screening.pk] = self.screenings[screening.uuid] = screening
 
-    def _persons_lock(self, items: Sequence[DoseItem], registered_now: Collection[int]) -> None:
+    def _persons_lock(self, items: Sequence[DoseItem], held: Collection[int]) -> None:
         ids = set()
         for person in (i.person for i in items if isinstance(i.person, Person)):
-            if person.pk in registered_now:
+            if person.pk in held:
                 self.persons[person.pk] = self.persons[person.uuid] = person
             else:
                 ids.add(person.pk)
@@ -325,11 +327,11 @@ def _chunk_record(
     items: Sequence[DoseItem],
     offset: int,
     use_stock: bool,
-    registered_now: Collection[int],
+    held: Collection[int],
     *,
     stock_locked: bool,
 ) -> list[DoseItemResult]:
-    refs = _References.load(items, registered_now)
+    refs = _References.load(items, held)
     facts = person_facts({person.pk for person in refs.persons.values()})
     refs.screenings_load(items, facts)
     entries: dict[int, DoseEntry] = {}

@@ -14,7 +14,9 @@ from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core import rows
 from sosuckhoe.core.lookups import any_of, any_uuid_of
+from sosuckhoe.core.pg import text_array
 from sosuckhoe.people.models import Person
+from sosuckhoe.people.selectors import Document
 from sosuckhoe.places.models import AdminUnit
 
 
@@ -96,14 +98,52 @@ def _person_locked(column: str, value: Any) -> Person | None:
 
 def persons_locked(*, ids: Collection[int] = (), uuids: Collection[UUID] = ()) -> list[Person]:
     """The persons of these ids or uuids, locked in id order, as person_locked does one at a
-    time, so that writers cannot deadlock; each with its home unit, the units read in one
-    query (a batch's thousand persons live in a few communes: a copy of the unit per person
-    cost more than the lock). A statement written once: the queryset prepared a thousand
-    uuids one by one."""
+    time, so that writers cannot deadlock; each with its home unit. A statement written once:
+    the queryset prepared a thousand uuids one by one."""
     if not ids and not uuids:
         return []
+    return _locked_with_units(*_persons_locked_statement(ids, uuids))
+
+
+def document_holders_locked(documents: Collection[Document]) -> dict[Document, Person]:
+    """The registered holder of each of these documents that one holds, merged or not,
+    locked and read as persons_locked reads them (in id order, with their home units): a
+    batch that names its persons by document (an import) reads them once."""
+    documents = {(kind, number) for kind, number in documents if number}
+    if not documents:
+        return {}
+    holders = _locked_with_units(*_holders_statement(documents))
+    found = {(p.id_kind, p.id_number): p for p in holders}
+    return {document: p for document, p in found.items() if document in documents}
+
+
+def _holders_statement(documents: Collection[Document]) -> tuple[str, list[Any]]:
+    lock = " FOR UPDATE OF p" if connection.features.has_select_for_update_of else ""
+    if connection.vendor == "postgresql":
+        # Two arrays joined to the table, each document found through the unique index
+        # (its first column is the kind: `id_number IN (…)` would read the whole table).
+        kinds, numbers = zip(*documents, strict=True)
+        return (
+            f"SELECT {rows.select_list(Person, 'p')} FROM people_person p"
+            " JOIN unnest(%s::text[], %s::text[]) AS d(kind, number)"
+            " ON p.id_kind = d.kind AND p.id_number = d.number"
+            f" WHERE p.id_number <> '' ORDER BY p.id{lock}",
+            [text_array(kinds), text_array(numbers)],
+        )
+    wanted = sorted({number for _kind, number in documents})
+    return (
+        f"SELECT {rows.select_list(Person, 'p')} FROM people_person p"
+        f" WHERE p.id_number IN ({', '.join(['%s'] * len(wanted))}) ORDER BY p.id{lock}",
+        wanted,
+    )
+
+
+def _locked_with_units(sql: str, params: list[Any]) -> list[Person]:
+    """The persons a locking statement reads, each with its home unit: the units read in one
+    query (a batch's thousand persons live in a few communes: a copy of the unit per person
+    cost more than the lock)."""
     with rows.planned_once(generic=False) as cursor:
-        cursor.execute(*_persons_locked_statement(ids, uuids))
+        cursor.execute(sql, params)
         persons = [rows.instance(Person, row) for row in cursor.fetchall()]
     units = AdminUnit.objects.in_bulk({person.home_unit_id for person in persons})
     for person in persons:

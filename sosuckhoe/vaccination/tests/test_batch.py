@@ -5,20 +5,21 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditEvent
 from sosuckhoe.core.models import SubmissionKey
+from sosuckhoe.people.models import IdKind
 from sosuckhoe.supply.models import OpenVial, StockBalance, StockMovement
 from sosuckhoe.supply.services import lot_recall
 from sosuckhoe.testing.doses import PAPER
 from sosuckhoe.testing.factories import PersonFactory
 from sosuckhoe.vaccination.models import Dose
 from sosuckhoe.vaccination.services.batch import DoseItem, doses_record_batch
-from sosuckhoe.vaccination.services.common import refusal_codes
+from sosuckhoe.vaccination.services.common import document_holders_locked, refusal_codes
 from sosuckhoe.vaccination.services.doses import dose_record
 
 NOW = timezone.now
@@ -335,22 +336,49 @@ def test_the_reads_of_a_batch_do_not_grow_with_its_items(cast, site, stock, scre
     assert reads(5) == reads(30)
 
 
-def test_persons_registered_in_the_callers_transaction_are_taken_as_given(cast, site, stock):
+def test_document_holders_locked_are_found_by_kind_and_number(cast):
+    cccd = _adult(cast)
+    passport = PersonFactory(
+        home_unit=cast.units.commune_b, id_kind=IdKind.PASSPORT, id_number='B"12\\3,{4}'
+    )
+    merged = PersonFactory(home_unit=cast.units.commune_a, merged_into=cccd)
+    wanted = {
+        (cccd.id_kind, cccd.id_number),
+        (IdKind.PASSPORT, passport.id_number),
+        (merged.id_kind, merged.id_number),
+        (IdKind.CMND, cccd.id_number),  # the number under another kind: no holder
+        (IdKind.NONE, ""),  # no document
+    }
+    with transaction.atomic():
+        found = document_holders_locked(wanted)
+    assert found == {
+        (cccd.id_kind, cccd.id_number): cccd,
+        (IdKind.PASSPORT, passport.id_number): passport,
+        (merged.id_kind, merged.id_number): merged,
+    }
+    assert found[(IdKind.PASSPORT, passport.id_number)].home_unit.pk == cast.units.commune_b.pk
+
+
+def test_persons_held_by_the_callers_transaction_are_taken_as_given(cast, site, stock):
     persons = [_adult(cast) for _ in range(3)]
     given = NOW() - dt.timedelta(days=30)
     lot = stock("comirnaty")
-    # Named by their instances, as the import names the persons its chunk registered.
-    items = [
-        replace(_item(p, lot, site, given_at=given, late_entry_reason=PAPER), person=p)
-        for p in persons
-    ]
-    with CaptureQueriesContext(connection) as captured:
-        results = doses_record_batch(
-            actor=cast.actor("site_staff"),
-            items=items,
-            use_stock=False,
-            registered_now={p.pk for p in persons},
-        )
+    with transaction.atomic():
+        # Locked by their documents, as an import's chunk locks the persons it names.
+        holders = document_holders_locked({(p.id_kind, p.id_number) for p in persons})
+        held = list(holders.values())
+        items = [
+            replace(_item(p, lot, site, given_at=given, late_entry_reason=PAPER), person=p)
+            for p in held
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            results = doses_record_batch(
+                actor=cast.actor("site_staff"),
+                items=items,
+                use_stock=False,
+                held={p.pk for p in held},
+            )
+    assert len(held) == 3
     assert [r.dose.number for r in results] == [1, 1, 1]
     assert not [q for q in captured if "people_person" in q["sql"]]  # neither locked nor read
     assert Dose.objects.filter(person__in=persons).count() == 3

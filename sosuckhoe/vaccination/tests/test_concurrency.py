@@ -7,13 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
+from sosuckhoe.people.models import Person
 from sosuckhoe.supply.models import StockBalance
 from sosuckhoe.testing.factories import PersonFactory, cccd_for
 from sosuckhoe.vaccination.models import Booking, Dose, SessionSlot
 from sosuckhoe.vaccination.services.bookings import booking_create
-from sosuckhoe.vaccination.services.common import refusal_codes
+from sosuckhoe.vaccination.services.common import document_holders_locked, refusal_codes
 from sosuckhoe.vaccination.services.doses import dose_record
 
 pytestmark = [
@@ -137,3 +138,35 @@ def test_one_dose_entered_at_two_desks_at_once_is_recorded_once(
     assert "dose_exists" in refusal_codes(error)
     assert Dose.objects.count() == 1
     assert StockBalance.objects.get(facility=site, lot=lot).doses == 9
+
+
+def test_persons_locked_by_their_documents_wait_for_the_holder_to_commit(cast, transactional_db):
+    person, other = _persons(cast, 2)
+    held = threading.Event()
+    done = threading.Event()
+
+    def holder(_i: int) -> object:
+        with transaction.atomic():
+            found = document_holders_locked({(person.id_kind, person.id_number)})
+            held.set()
+            done.wait(10)
+        return found
+
+    def writer(_i: int) -> object:
+        held.wait(10)
+        try:
+            with transaction.atomic():
+                Person.objects.select_for_update(nowait=True).get(pk=person.pk)
+        except DatabaseError:
+            locked = True
+        else:
+            locked = False
+        with transaction.atomic():  # the person not named is free
+            Person.objects.select_for_update(nowait=True).get(pk=other.pk)
+        done.set()
+        return locked
+
+    found, locked = _at_once(2, lambda i: (holder, writer)[i](i), workers=2)
+    assert locked is True
+    assert found == {(person.id_kind, person.id_number): person}
+    assert found[(person.id_kind, person.id_number)].home_unit == cast.units.commune_a
