@@ -159,7 +159,9 @@ _COPY_TEXT: dict[str, Callable[[Any], str]] = {
     "json": json.dumps,
     # A batch repeats its times (the moment of its rows, the day of a list's doses).
     "time": lru_cache(maxsize=1024)(datetime.isoformat),
-    "uuid": str,
+    # The 32 hex digits, which PostgreSQL reads as it reads the hyphenated form (a third of
+    # the cost of str()).
+    "uuid": operator.attrgetter("hex"),
     "day": date.isoformat,
 }
 

@@ -323,7 +323,10 @@ _LINKS: dict[str, type[models.Model]] = {
 }
 
 
-@dataclass(frozen=True)
+# Not frozen, as other value types are: an import builds one for every person it registers, and
+# a frozen dataclass's __init__ costs five times a plain one's (each field set through
+# object.__setattr__).
+@dataclass
 class PersonRowResult:
     index: int
     person: Person | None

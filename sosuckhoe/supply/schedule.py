@@ -40,7 +40,10 @@ KIND_ORDER = {DoseKind.PRIMARY: 0, DoseKind.ADDITIONAL: 1, DoseKind.BOOSTER: 2}
 _MEMO_SIZE = 4096  # rule lists a book keeps (_Book.remembered)
 
 
-@dataclass(frozen=True)
+# Not frozen, as other value types are: the types of this module are built for every dose
+# judged, and a frozen dataclass's __init__ costs five times a plain one's (each field set
+# through object.__setattr__).
+@dataclass
 class PriorDose:
     """A valid (not voided) earlier dose, with the kind and number dose_assess gave it."""
 
@@ -50,7 +53,7 @@ class PriorDose:
     number: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class DoseAssessment:
     """What a dose of a product on a day would be, and why it may not be given if so."""
 
@@ -133,7 +136,7 @@ class _Book:
         object.__setattr__(self, "series_lengths", lengths)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Person:
     birth: dt.date | int
     immunocompromised: bool = False
@@ -168,7 +171,7 @@ def years_between(start: dt.date, end: dt.date) -> int:
     return years
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Slot:
     """Which dose the next one would be."""
 

@@ -49,7 +49,10 @@ from sosuckhoe.vaccination.signals import doses_changed
 CHUNK = 1000  # items per transaction: the API's batch limit
 
 
-@dataclass(frozen=True)
+# Not frozen, as other value types are: a batch builds these for every dose it judges, and a
+# frozen dataclass's __init__ costs five times a plain one's (each field set through
+# object.__setattr__).
+@dataclass
 class DoseItem:
     """One dose of a batch, its records named by instance or by what an API caller knows:
     person and site by uuid, product by key, lot by number, vaccinator by username."""
@@ -65,7 +68,7 @@ class DoseItem:
     late_entry_reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class DoseItemResult:
     index: int
     dose: Dose | None

@@ -57,7 +57,10 @@ DOSE_EXISTS = "dose_exists"
 MAY_VACCINATE = (ScreeningOutcome.ELIGIBLE, ScreeningOutcome.CAUTION)
 
 
-@dataclass(frozen=True)
+# Not frozen, as other value types are: a batch builds these for every dose it judges, and a
+# frozen dataclass's __init__ costs five times a plain one's (each field set through
+# object.__setattr__).
+@dataclass
 class DoseEntry:
     """What the form or the API says about one dose, before any rule is checked."""
 
@@ -199,7 +202,7 @@ def _refusals(
     )
 
 
-@dataclass(frozen=True)
+@dataclass
 class Verdict:
     """What the rules found for a dose they allow: the screening and booking it follows, and
     the schedule's kind and number."""

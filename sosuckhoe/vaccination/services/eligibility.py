@@ -117,7 +117,10 @@ def contraindication_refusals(
     return _contraindicated(product, found)
 
 
-@dataclass(frozen=True)
+# Not frozen, as other value types are: a batch builds these for every dose it judges, and a
+# frozen dataclass's __init__ costs five times a plain one's (each field set through
+# object.__setattr__).
+@dataclass
 class DoseFact:
     """A valid dose on record, as the rules of the next one read it."""
 
@@ -347,7 +350,7 @@ def _checked_in_load(facts: dict[int, PersonFacts], person_ids: set[int]) -> Non
         facts[booking.person_id].checked_in.append(booking)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ScheduleView:
     """What the schedule reads of a person on a day, read once for every product judged."""
 
