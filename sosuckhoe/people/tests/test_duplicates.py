@@ -10,6 +10,7 @@ from sosuckhoe.accounts.audit import Actor
 from sosuckhoe.accounts.models import AuditEvent
 from sosuckhoe.core.jobs import JobStatus
 from sosuckhoe.people.duplicate_services import (
+    _candidates_known,
     duplicate_pair_dismiss,
     duplicate_pairs_queue,
     duplicate_pairs_settle,
@@ -143,6 +144,21 @@ def test_a_pair_merged_on_the_merge_page_is_closed_by_the_next_settling(cast):
     assert duplicate_pairs_settle() == 1
     pair.refresh_from_db()
     assert pair.status == DuplicatePairStatus.MERGED
+
+
+def test_the_candidates_of_new_persons_share_their_name_and_year_of_birth_or_their_phone(cast):
+    def person(name: str, born: dt.date, phone: str, **kwargs) -> Person:  # type: ignore[no-untyped-def]
+        return PersonFactory(
+            home_unit=cast.units.commune_a, full_name=name, birth_date=born, phone=phone, **kwargs
+        )
+
+    new = person("Lê Thị Hoa", dt.date(1990, 1, 1), "+84912000001")
+    namesake = person("LE THI HOA", dt.date(1990, 6, 1), "+84912000002")
+    same_phone = person("Phạm Văn Khác", dt.date(1970, 1, 1), "+84912000001")
+    person("Lê Thị Hoa", dt.date(1991, 1, 1), "+84912000003")  # another year
+    person("Lê Thị Hoa", dt.date(1990, 1, 1), "+84912000004", merged_into=namesake)
+    found = {record.id for record in _candidates_known([new])}
+    assert found == {new.pk, namesake.pk, same_phone.pk}
 
 
 def test_a_new_person_like_a_registered_one_is_queued_never_merged(cast):
