@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +15,6 @@ from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction
 from sosuckhoe.core.job_services import job_cancel, job_manage_check
 from sosuckhoe.core.jobs import JobCancelled, JobStatus
-from sosuckhoe.core.pg import int_array, text_array
 from sosuckhoe.people.duplicates import (
     COLUMNS,
     PARTITION_READ,
@@ -272,8 +271,6 @@ CANDIDATES_BATCH = 1000
 
 
 def _candidates_known(batch: list[Person]) -> list[Record]:
-    if connection.vendor == "postgresql":
-        return _candidates_known_pg(batch)
     names_by_year: dict[int, set[str]] = {}
     for person in batch:
         names_by_year.setdefault(person.birth_year, set()).add(person.name_key)
@@ -285,27 +282,3 @@ def _candidates_known(batch: list[Person]) -> list[Record]:
     if phones := {p.phone for p in batch if p.phone}:
         same |= Q(phone__in=phones)
     return [Record(*row) for row in Person.objects.active().filter(same).values_list(*COLUMNS)]
-
-
-# The same two conditions as one statement written once (PostgreSQL): the names and years of
-# birth as two arrays joined to the table (each pair found through the name's index), the
-# phones as one array. Django prepared each of an `__in` list's values on its own: a tenth of
-# an import's duplicate step, for each chunk.
-_KNOWN_SQL = """
-SELECT {columns} FROM people_person p
-  JOIN unnest(%s::int[], %s::text[]) AS k(birth_year, name_key)
-    ON p.name_key = k.name_key AND p.birth_year = k.birth_year
- WHERE p.merged_into_id IS NULL
-UNION
-SELECT {columns} FROM people_person p
- WHERE p.phone = ANY(%s::text[]) AND p.merged_into_id IS NULL
-""".format(columns=", ".join(f"p.{column}" for column in COLUMNS))
-
-
-def _candidates_known_pg(batch: list[Person]) -> list[Record]:
-    names = sorted({(person.birth_year, person.name_key) for person in batch})
-    phones = {person.phone for person in batch if person.phone}
-    years = int_array(year for year, _name in names)
-    with connection.cursor() as cursor:
-        cursor.execute(_KNOWN_SQL, [years, text_array(n for _y, n in names), text_array(phones)])
-        return [Record(*row) for row in cursor.fetchall()]
