@@ -1,9 +1,8 @@
-import uuid
-
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.places.models import AdminUnit
 
 
@@ -39,7 +38,7 @@ ROLE_RANK: dict[str, int] = {
 class StaffUser(AbstractUser):
     """A member of staff, working in one unit and seeing what lies under it."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(
         AdminUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="staff"

@@ -1,11 +1,10 @@
 """Signer keys, the certificates issued with them, and the revocation list."""
 
-import uuid
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.people.models import Person
 from sosuckhoe.vaccination.models import Dose
 
@@ -14,7 +13,7 @@ class SignerKey(models.Model):
     """A document-signer key and its X.509 certificate. Rotation makes a new key the active
     one; the others stay, so that the trust list still verifies what they signed."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     # Base64 of the COSE key id: the first 8 bytes of the SHA-256 of `certificate`. Not
     # unique: 8 bytes of a hash may be shared, and the verifier tries every key of a kid.
     kid = models.CharField(_("key id"), max_length=12, db_index=True)
@@ -59,7 +58,7 @@ class Certificate(models.Model):
     """An EU DCC vaccination certificate as issued: its text, what it covers, and whether and
     why it was revoked. A person has at most one current (unrevoked) certificate."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),

@@ -1,13 +1,14 @@
 """Long work as a row with a status:
 pending → running → done | failed, and pending → cancelled or running → cancelling → cancelled."""
 
-import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from sosuckhoe.core.ids import new_uuid
 
 
 class JobCancelled(Exception):
@@ -67,7 +68,7 @@ class Job(models.Model):
     # The short name of the kind of job in URLs (e.g. "population").
     kind: str
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     # The scope of the job: who may see and stop it.
     unit = models.ForeignKey(
         "places.AdminUnit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"

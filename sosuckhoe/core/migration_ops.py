@@ -40,3 +40,11 @@ def foreign_key_index_dropped(
             )
         ],
     )
+
+
+def python_default_changed(*alters: migrations.AlterField) -> migrations.SeparateDatabaseAndState:
+    """`alters`, each changing only a field's default, in the migration state alone: Django
+    sets such a default on the instance and never in the database, and its own AlterField
+    would rebuild a SQLite table whole, which drops the triggers that keep the audit log and
+    the stock ledger append-only."""
+    return migrations.SeparateDatabaseAndState(state_operations=list(alters))

@@ -1,7 +1,7 @@
-import uuid
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from sosuckhoe.core.ids import new_uuid
 
 
 class Channel(models.TextChoices):
@@ -20,7 +20,7 @@ class OutboundMessage(models.Model):
     """One text to one address. Claimed QUEUED → SENDING by one worker, so a retried task
     never sends twice."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     to = models.CharField(_("to"), max_length=254)
     subject = models.CharField(_("subject"), max_length=200, blank=True)

@@ -24,6 +24,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from sosuckhoe.core.bulk import copy_rows
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.core.text import fold
 from sosuckhoe.people.identity import cccd_century_digit, normalize_phone
 from sosuckhoe.people.models import Household, Person
@@ -241,7 +242,7 @@ class Generator:
     @staticmethod
     def _uuid() -> uuid.UUID:
         # Not from the seeded generator: two runs with one seed must not share identifiers.
-        return uuid.uuid4()
+        return new_uuid()
 
     def _phone(self) -> tuple[str, str]:
         block = self.t.phone_prefixes.draw(self.rng)[0]
@@ -590,7 +591,7 @@ def duplicates_inject(
                 if person_id != row["id"] and phone != row["phone"]
             ]
             copy, noises = maker.noisy(row, family)
-            copy.update(id=numbering.next_person_id, uuid=uuid.uuid4(), created_at=now)
+            copy.update(id=numbering.next_person_id, uuid=new_uuid(), created_at=now)
             copy.update(updated_at=now)
             numbering.next_person_id += 1
             rows.append(tuple(copy[c] for c in PERSON_COLUMNS))

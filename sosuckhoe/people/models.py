@@ -1,5 +1,4 @@
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -8,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.core.jobs import Job
 from sosuckhoe.people.codes import ethnicity_choices, occupation_choices
 from sosuckhoe.people.identity import (
@@ -62,7 +62,7 @@ class PersonQuerySet(models.QuerySet["Person"]):
 
 
 class Household(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     home_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="+")
     address_line = models.CharField(_("address"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -78,7 +78,7 @@ class Household(models.Model):
 class Person(models.Model):
     """A person known to the health book, with or without an identity document."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     full_name = models.CharField(_("full name"), max_length=120)
     # The name folded (no diacritics, lower case) so that "nguyen van an" finds "Nguyễn Văn An".
     name_key = models.CharField(max_length=120, editable=False)
@@ -272,7 +272,7 @@ class DuplicatePair(models.Model):
     """Two records that may be one person, waiting for a person to merge or dismiss them;
     never merged by the machine. `person_a` has the lower id, so a pair is queued once."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     person_a = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     person_b = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(_("score"))

@@ -1,10 +1,9 @@
-import uuid
-
 from django.db import models
 from django.db.models.functions import Length
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.places.cache import tree_cached
 
 
@@ -132,7 +131,7 @@ class FacilityKind(models.TextChoices):
 class Facility(models.Model):
     """A health facility or a place where vaccination is given, belonging to one unit."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=FacilityKind.choices)
     unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="facilities")

@@ -1,7 +1,6 @@
 """Vaccine products, the schedule rules as data, lots, and the stock ledger of each facility."""
 
 import datetime as dt
-import uuid
 
 from django.db import models
 from django.db.models import Q
@@ -9,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sosuckhoe.accounts.models import StaffUser
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.places.models import Facility
 
 
 class Product(models.Model):
     """A vaccine as it is given: one formulation of one medicinal product, with its EU DCC codes."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     # Comirnaty 0.3 ml and 0.2 ml share one DCC code, so the internal slug is the unique key.
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -189,7 +189,7 @@ class ScheduleRule(models.Model):
 class Lot(models.Model):
     """A manufacturing lot of one product, as printed on its vials."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="lots"
     )
@@ -284,7 +284,7 @@ class OpenVial(models.Model):
     """A multi-dose vial opened at a facility: its doses are drawn one use at a time, and what
     is left when it is closed at the end of the session is wasted."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="+")
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="open_vials")
     doses = models.PositiveSmallIntegerField(_("doses in the vial"))
@@ -321,7 +321,7 @@ class StockMovement(models.Model):
     Lines are never changed or deleted (PostgreSQL refuses it, migration 0002); a mistake is
     corrected by a new line."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     # Indexed first in stockmovement_facility_lot and stockmovement_lot_at: no index of their own.
     facility = models.ForeignKey(
         Facility, on_delete=models.PROTECT, related_name="+", db_index=False

@@ -1,13 +1,12 @@
 """Planning and scheduled reports: shipments a unit expects (counted against its need until
 they are shared out as stock transfers), and who receives which report by e-mail."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.supply.models import Product
 
@@ -23,7 +22,7 @@ class ExpectedShipment(models.Model):
     above). While expected it counts against the need of the unit's subtree; shared out,
     its doses are stock transfers in the supply ledger and no longer counted here."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     product = models.ForeignKey(
         Product, verbose_name=_("vaccine"), on_delete=models.PROTECT, related_name="+"
     )
@@ -75,7 +74,7 @@ class ReportSubscription(models.Model):
     the listed addresses; `last_sent_on` is the day last sent, claimed before sending so
     that two workers never send the same day twice."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     kind = models.CharField(_("report"), max_length=10, choices=ReportKind.choices)
     unit = models.ForeignKey(
         AdminUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"

@@ -1,13 +1,12 @@
 """Coverage plans: the share of a unit's target population that is to have a dose by a date.
 The rule `units_behind_plan` (analytics.warnings) compares each with the unit's recent pace."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.places.models import AdminUnit
 from sosuckhoe.supply.models import DoseKind
 
@@ -17,7 +16,7 @@ class CoveragePlan(models.Model):
     everyone) to have had dose (`kind`, `number`) by `due_on`. A unit may hold several dates
     for one dose: the steps of a campaign."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     unit = models.ForeignKey(
         AdminUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
     )

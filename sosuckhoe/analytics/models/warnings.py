@@ -2,13 +2,13 @@
 `analytics.warnings`, told to the staff of the unit responsible, listed on the dashboard and
 summed up in a daily digest."""
 
-import uuid
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.places.models import AdminUnit
 
 
@@ -40,7 +40,7 @@ class Warning(models.Model):
     not stored as text: it is written at display, in the reader's language, from `kind` and
     `numbers` (`analytics.warnings.warning_reason`)."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=WarningKind.choices)
     unit = models.ForeignKey(
         AdminUnit, verbose_name=_("unit responsible"), on_delete=models.PROTECT, related_name="+"

@@ -3,13 +3,12 @@ chủng"): what the citizen says is wrong, who asked, and how the officers answe
 never changes the record itself: the officer corrects it with the dose services (void, late
 entry) and the request may name the doses that did it."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.people.models import Person
 from sosuckhoe.vaccination.models.doses import Dose
 from sosuckhoe.vaccination.models.scoping import ScopedQuerySet
@@ -67,7 +66,7 @@ class CorrectionRequest(models.Model):
     came or called (their name and phone as they gave them), resolved by an officer with a
     note; the doses voided or added to correct the record may be named."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),

@@ -1,12 +1,11 @@
 """Doses given, never deleted (a wrong one is voided), and the sites' paper tallies."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import DoseKind, Lot, Product, ScheduleRule, StockMovement
@@ -31,7 +30,7 @@ class Dose(models.Model):
     """A dose given to a person. Its kind and number come from the schedule rules in force on
     its day and the person's earlier valid doses (dose_assess), never from what was typed."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),
@@ -159,7 +158,7 @@ class DailyTally(models.Model):
     """How many doses of a product a site gave on a day, from its paper tally: the entry
     backlog is this minus the doses entered."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     site = models.ForeignKey(
         Facility,
         verbose_name=_("site"),

@@ -1,12 +1,11 @@
 """Reactions after vaccination (AEFI) and the investigation of a serious one."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.vaccination.models.doses import Dose
 from sosuckhoe.vaccination.models.reference import AefiTerm
 from sosuckhoe.vaccination.models.scoping import ScopedQuerySet
@@ -44,7 +43,7 @@ class Reaction(models.Model):
     """A reaction after a dose. Serious when a seriousness criterion is among its terms or its
     outcome is sequelae or death: derived by the service, never ticked."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     dose = models.ForeignKey(
         Dose, verbose_name=_("dose"), on_delete=models.PROTECT, related_name="reactions"
     )
@@ -138,7 +137,7 @@ class Investigation(models.Model):
     assessed by the expert council within 5 days (NĐ 104/2016/NĐ-CP), in the WHO steps:
     1 eligibility, 2 checklist, 3 algorithm, 4 classification."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     reaction = models.OneToOneField(
         Reaction, on_delete=models.PROTECT, related_name="investigation"
     )

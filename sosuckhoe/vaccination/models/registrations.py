@@ -1,12 +1,11 @@
 """Registrations for vaccination and their review by the commune."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.vaccination.models.reference import PriorityGroup
@@ -46,7 +45,7 @@ class RegistrationQuerySet(ScopedQuerySet["Registration"]):
 class Registration(models.Model):
     """A person's wish to be vaccinated, reviewed by the commune before it is booked."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),

@@ -1,6 +1,5 @@
 """Pre-vaccination screening: a form's answers, the vital signs, the outcome they lead to."""
 
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Product
@@ -25,7 +25,7 @@ class Screening(models.Model):
     """One screening of a person at a site. The outcome is derived from the answers and the
     vital signs by the form's rules (services.screening), never typed."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),

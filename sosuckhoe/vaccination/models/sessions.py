@@ -1,11 +1,10 @@
 """Vaccination sessions, their time slots and the bookings into them."""
 
-import uuid
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.models import Product
@@ -22,7 +21,7 @@ class SessionStatus(models.TextChoices):
 class VaccinationSession(models.Model):
     """One product given at one site on one day, in time slots of a set capacity."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     site = models.ForeignKey(
         Facility,
         verbose_name=_("site"),
@@ -62,7 +61,7 @@ class SessionSlot(models.Model):
     (PLACE_TAKEN): a booking raises it with a conditional UPDATE, and the database refuses it
     past `capacity` whatever code runs."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     session = models.ForeignKey(VaccinationSession, on_delete=models.CASCADE, related_name="slots")
     starts_at = models.TimeField(_("from"))
     ends_at = models.TimeField(_("until"))
@@ -119,7 +118,7 @@ class BookingQuerySet(ScopedQuerySet["Booking"]):
 class Booking(models.Model):
     """A person's place in a session: in a slot, or a walk-in checked in without one."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uuid = models.UUIDField(default=new_uuid, unique=True, editable=False)
     session = models.ForeignKey(
         VaccinationSession,
         verbose_name=_("session"),

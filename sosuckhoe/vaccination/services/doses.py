@@ -3,7 +3,6 @@ or refused with every reason and nothing written; a wrong one is voided, never d
 the doses after it are numbered again."""
 
 import datetime as dt
-import uuid as uuidlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -19,6 +18,7 @@ from sosuckhoe.accounts.models import AuditAction, AuditEvent, StaffUser
 from sosuckhoe.analytics.services import RollupChanges, rollups_apply
 from sosuckhoe.core.bulk import insert_few, unsaved
 from sosuckhoe.core.idempotency import create_once
+from sosuckhoe.core.ids import new_uuid
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility, FacilityKind
 from sosuckhoe.supply.models import Lot, Product
@@ -238,7 +238,7 @@ def dose_of(entry: DoseEntry, verdict: Verdict) -> Dose:
             "booking": verdict.booking,
             "rule": assessment.rule,
         },
-        uuid=uuidlib.uuid4(),
+        uuid=new_uuid(),
         given_at=entry.given_at,
         given_on=entry.given_on,
         kind=assessment.kind,
