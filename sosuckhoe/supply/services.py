@@ -490,9 +490,12 @@ class StockUses:
 
     The uses are judged on the balances as read when the batch began, unlocked unless
     `locked`: two batches of one site would otherwise take turns for the whole of their
-    judging. `write` locks the balances and open vials (in id order), reads them again and
-    draws the vials from what it finds; should a balance now hold less than the batch takes,
-    it raises StockMoved and the caller judges the batch again with `locked`."""
+    judging. `prepare` builds the ledger lines and writes their audit rows, which need no
+    lock; `write` then locks the balances and open vials (in id order), reads them again,
+    draws the vials from what it finds and writes the lines: the locks that a second batch of
+    the site waits for are held from there to the commit. Should a balance now hold less than
+    the batch takes, `write` raises StockMoved and the caller judges the batch again with
+    `locked`."""
 
     def __init__(
         self, *, actor: Actor, pairs: Iterable[tuple[Facility, Lot]], locked: bool = False
@@ -500,6 +503,7 @@ class StockUses:
         self.actor = actor
         self.pairs: dict[tuple[int, int], _PairUses] = {}
         self.uses: list[tuple[_PairUses, dt.date, str]] = []
+        self.movements: list[StockMovement] = []
         wanted = {(f.pk, lot.pk): (f, lot) for f, lot in pairs}
         left = self._balances(wanted, locked=locked)
         for key, (facility, lot) in wanted.items():
@@ -540,11 +544,36 @@ class StockUses:
         self.uses.append((pair, on, reference))
         return None
 
-    def write(self) -> dict[str, StockMovement]:
-        """Write what was taken; the ledger lines by their reference."""
+    def prepare(self) -> dict[str, StockMovement]:
+        """The ledger lines of the uses taken, by their reference, built (their vials are
+        drawn by `write`), and their audit rows written."""
+        # Built by this class from checked rows, so no full_clean; the database checks them.
+        self.movements = [
+            unsaved(
+                StockMovement,
+                {
+                    "facility": pair.facility,
+                    "lot": pair.lot,
+                    "vial": None,
+                    "recorded_by": self.actor.user,
+                },
+                kind=MovementKind.USE,
+                doses=-1,
+                on=on,
+                reference=reference,
+                recorded_by_name=self.actor.name,
+            )
+            for pair, on, reference in self.uses
+        ]
+        bulk_insert(AuditEvent, (_movement_event(self.actor, m) for m in self.movements))
+        return {m.reference: m for m in self.movements}
+
+    def write(self) -> None:
+        """Write the prepared ledger lines, each with the vial it drew from, and what they
+        took of the balances."""
         taking = {key: pair for key, pair in self.pairs.items() if pair.taken}
         if not taking:
-            return {}
+            return
         left = self._balances(taking, locked=True)
         for key, pair in taking.items():
             pair.left = left.get(key, 0)  # the vials are drawn from what is there now
@@ -569,29 +598,9 @@ class StockUses:
         OpenVial.objects.bulk_create(
             v for pair in taking.values() for v in pair.vials if v.pk is None
         )
-        # Built by this class from checked rows, so no full_clean; the database checks them.
-        movements = bulk_insert(
-            StockMovement,
-            [
-                unsaved(
-                    StockMovement,
-                    {
-                        "facility": pair.facility,
-                        "lot": pair.lot,
-                        "vial": vial,
-                        "recorded_by": self.actor.user,
-                    },
-                    kind=MovementKind.USE,
-                    doses=-1,
-                    on=on,
-                    reference=reference,
-                    recorded_by_name=self.actor.name,
-                )
-                for (pair, on, reference), vial in zip(self.uses, drawn, strict=True)
-            ],
-        )
-        bulk_insert(AuditEvent, (_movement_event(self.actor, m) for m in movements))
-        return {m.reference: m for m in movements}
+        for movement, vial in zip(self.movements, drawn, strict=True):
+            movement.vial = vial
+        bulk_insert(StockMovement, self.movements)
 
     @staticmethod
     def _vial_draw(pair: _PairUses) -> OpenVial:

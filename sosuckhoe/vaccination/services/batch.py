@@ -384,7 +384,9 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
         with transaction.atomic():
             if early:
                 _own_rows_write(chunk, renumbered={})
-            movements = chunk.stock.write() if chunk.stock is not None else {}
+            movements = chunk.stock.prepare() if chunk.stock is not None else {}
+            if chunk.stock is not None:
+                chunk.stock.write()
             for dose in doses:
                 dose.stock_use = movements.get(_reference(dose))
             bulk_insert(Dose, doses)

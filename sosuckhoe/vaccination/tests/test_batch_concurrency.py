@@ -79,7 +79,7 @@ def test_stock_taken_while_a_batch_is_judged_refuses_what_is_gone(
     items = _screened_items(cast, screened, site, lot, keyed=False)
     write, writes = StockUses.write, []
 
-    def others_first(self: StockUses) -> dict:
+    def others_first(self: StockUses) -> None:
         if not writes:  # the first attempt only: another connection takes 18 doses, commits
 
             def use() -> None:
