@@ -1,6 +1,8 @@
 """Migration operations that only one database needs."""
 
-from django.db import migrations
+from django.db import migrations, models
+
+from sosuckhoe.core.ids import new_uuid
 
 
 def binary_collation(table: str, column: str, length: int) -> migrations.RunPython:
@@ -48,3 +50,15 @@ def python_default_changed(*alters: migrations.AlterField) -> migrations.Separat
     would rebuild a SQLite table whole, which drops the triggers that keep the audit log and
     the stock ledger append-only."""
     return migrations.SeparateDatabaseAndState(state_operations=list(alters))
+
+
+def uuids_time_ordered(*model_names: str) -> migrations.SeparateDatabaseAndState:
+    """The `uuid` field of each model given its default `core.ids.new_uuid`, in the state
+    alone (python_default_changed)."""
+    field = models.UUIDField(default=new_uuid, editable=False, unique=True)
+    return python_default_changed(
+        *(
+            migrations.AlterField(model_name=name, name="uuid", field=field.clone())
+            for name in model_names
+        )
+    )

@@ -598,8 +598,9 @@ class StockUses:
         OpenVial.objects.bulk_create(
             v for pair in taking.values() for v in pair.vials if v.pk is None
         )
-        for movement, vial in zip(self.movements, drawn, strict=True):
-            movement.vial = vial
+        for movement, drawn_from in zip(self.movements, drawn, strict=True):
+            if drawn_from is not None:  # built with none
+                movement.vial = drawn_from
         bulk_insert(StockMovement, self.movements)
 
     @staticmethod

@@ -1,24 +1,14 @@
 # Every record's uuid time-ordered (sosuckhoe.core.ids.new_uuid): a default Django sets on
 # the instance, so nothing changes in the database.
 
-import sosuckhoe.core.ids
-from django.db import migrations, models
+from django.db import migrations
 
-from sosuckhoe.core.migration_ops import python_default_changed
+from sosuckhoe.core.migration_ops import uuids_time_ordered
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('accounts', '0004_audit_actor_indexed_with_time'),
     ]
 
-    operations = [
-        python_default_changed(
-            migrations.AlterField(
-                model_name='staffuser',
-                name='uuid',
-                field=models.UUIDField(default=sosuckhoe.core.ids.new_uuid, editable=False, unique=True),
-            ),
-        ),
-    ]
+    operations = [uuids_time_ordered('staffuser')]

@@ -1,39 +1,14 @@
 # Every record's uuid time-ordered (sosuckhoe.core.ids.new_uuid): a default Django sets on
 # the instance, so nothing changes in the database.
 
-import sosuckhoe.core.ids
-from django.db import migrations, models
+from django.db import migrations
 
-from sosuckhoe.core.migration_ops import python_default_changed
+from sosuckhoe.core.migration_ops import uuids_time_ordered
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ('analytics', '0006_plans'),
     ]
 
-    operations = [
-        python_default_changed(
-            migrations.AlterField(
-                model_name='coverageplan',
-                name='uuid',
-                field=models.UUIDField(default=sosuckhoe.core.ids.new_uuid, editable=False, unique=True),
-            ),
-            migrations.AlterField(
-                model_name='expectedshipment',
-                name='uuid',
-                field=models.UUIDField(default=sosuckhoe.core.ids.new_uuid, editable=False, unique=True),
-            ),
-            migrations.AlterField(
-                model_name='reportsubscription',
-                name='uuid',
-                field=models.UUIDField(default=sosuckhoe.core.ids.new_uuid, editable=False, unique=True),
-            ),
-            migrations.AlterField(
-                model_name='warning',
-                name='uuid',
-                field=models.UUIDField(default=sosuckhoe.core.ids.new_uuid, editable=False, unique=True),
-            ),
-        ),
-    ]
+    operations = [uuids_time_ordered('coverageplan', 'expectedshipment', 'reportsubscription', 'warning')]
