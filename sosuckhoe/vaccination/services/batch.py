@@ -30,7 +30,7 @@ from sosuckhoe.core.text import compact_code
 from sosuckhoe.people.models import Person
 from sosuckhoe.places.models import Facility
 from sosuckhoe.supply.cache import reference_pinned
-from sosuckhoe.supply.models import Lot, Product
+from sosuckhoe.supply.models import Lot, Product, StockMovement
 from sosuckhoe.supply.services import StockMoved, StockUses
 from sosuckhoe.vaccination.models import Dose, Registration, RegistrationStatus, Screening
 from sosuckhoe.vaccination.services.bookings import booking_close_for_dose
@@ -384,8 +384,9 @@ def _write(chunk: _Chunk) -> dict[int, DoseItemResult]:
         with transaction.atomic():
             if early:
                 _own_rows_write(chunk, renumbered={})
-            movements = chunk.stock.prepare() if chunk.stock is not None else {}
+            movements: dict[str, StockMovement] = {}
             if chunk.stock is not None:
+                movements = chunk.stock.prepare()
                 chunk.stock.write()
             for dose in doses:
                 dose.stock_use = movements.get(_reference(dose))
