@@ -1,0 +1,14 @@
+import gc
+
+from sosuckhoe.core.memory import COLLECTION_THRESHOLDS, loaded_frozen
+
+
+def test_a_loaded_process_freezes_what_it_holds_and_collects_less_often():
+    thresholds = gc.get_threshold()
+    try:
+        loaded_frozen()
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == COLLECTION_THRESHOLDS != thresholds
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
