@@ -1,7 +1,7 @@
 """Reads of persons. Every staff read goes through `visible_to` and is audited."""
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -171,22 +171,41 @@ def document_holders_unscoped(documents: Collection[Document]) -> dict[Document,
     """The registered holder of each of these documents that one holds, merged or not, with
     its id and document loaded only: one query, for the batches (an import's chunk). Not
     scoped: a document has one holder in the whole country."""
-    documents = {(kind, number) for kind, number in documents if number}
-    if not documents:
+    return document_holders_read(
+        documents,
+        columns="p.id, p.id_kind, p.id_number",
+        read=lambda sql, params: Person.objects.raw(sql, params),
+    )
+
+
+def document_holders_read(
+    documents: Collection[Document],
+    *,
+    columns: str,
+    read: Callable[[str, list[Any]], Iterable[Person]],
+    after: str = "",
+) -> dict[Document, Person]:
+    """The holders of these documents by document, read by `read` from one SELECT of
+    `columns` of the persons `p` (their kind and number among them), `after` appended to it
+    (an order, a lock)."""
+    wanted = {(kind, number) for kind, number in documents if number}
+    if not wanted:
         return {}
+    table = Person._meta.db_table
     if connection.vendor == "postgresql":
         # The documents as two arrays joined to the table: each found through the unique
         # index. Against `id_number IN (…)` of a thousand numbers, which the index does not
         # serve (its first column is the kind), PostgreSQL read the whole table.
-        kinds, numbers = zip(*documents, strict=True)
-        found: Iterable[Person] = Person.objects.raw(
-            f"SELECT p.id, p.id_kind, p.id_number FROM {Person._meta.db_table} p"
+        kinds, numbers = zip(*wanted, strict=True)
+        sql = (
+            f"SELECT {columns} FROM {table} p"
             " JOIN unnest(%s::text[], %s::text[]) AS d(kind, number)"
-            " ON p.id_kind = d.kind AND p.id_number = d.number WHERE p.id_number <> ''",
-            [text_array(kinds), text_array(numbers)],
+            " ON p.id_kind = d.kind AND p.id_number = d.number WHERE p.id_number <> ''"
         )
+        params: list[Any] = [text_array(kinds), text_array(numbers)]
     else:
-        wanted = {number for _kind, number in documents}
-        found = Person.objects.filter(id_number__in=wanted).only("id", "id_kind", "id_number")
-    holders = {(p.id_kind, p.id_number): p for p in found}
-    return {document: p for document, p in holders.items() if document in documents}
+        params = sorted({number for _kind, number in wanted})
+        placeholders = ", ".join(["%s"] * len(params))
+        sql = f"SELECT {columns} FROM {table} p WHERE p.id_number IN ({placeholders})"
+    holders = {(p.id_kind, p.id_number): p for p in read(sql + after, params)}
+    return {document: p for document, p in holders.items() if document in wanted}

@@ -14,9 +14,8 @@ from sosuckhoe.accounts.audit import Actor, audit_write
 from sosuckhoe.accounts.models import AuditAction, AuditEvent
 from sosuckhoe.core import rows
 from sosuckhoe.core.lookups import any_of, any_uuid_of
-from sosuckhoe.core.pg import text_array
 from sosuckhoe.people.models import Person
-from sosuckhoe.people.selectors import Document
+from sosuckhoe.people.selectors import Document, document_holders_read
 from sosuckhoe.places.models import AdminUnit
 
 
@@ -109,32 +108,12 @@ def document_holders_locked(documents: Collection[Document]) -> dict[Document, P
     """The registered holder of each of these documents that one holds, merged or not,
     locked and read as persons_locked reads them (in id order, with their home units): a
     batch that names its persons by document (an import) reads them once."""
-    documents = {(kind, number) for kind, number in documents if number}
-    if not documents:
-        return {}
-    holders = _locked_with_units(*_holders_statement(documents))
-    found = {(p.id_kind, p.id_number): p for p in holders}
-    return {document: p for document, p in found.items() if document in documents}
-
-
-def _holders_statement(documents: Collection[Document]) -> tuple[str, list[Any]]:
     lock = " FOR UPDATE OF p" if connection.features.has_select_for_update_of else ""
-    if connection.vendor == "postgresql":
-        # Two arrays joined to the table, each document found through the unique index
-        # (its first column is the kind: `id_number IN (…)` would read the whole table).
-        kinds, numbers = zip(*documents, strict=True)
-        return (
-            f"SELECT {rows.select_list(Person, 'p')} FROM people_person p"
-            " JOIN unnest(%s::text[], %s::text[]) AS d(kind, number)"
-            " ON p.id_kind = d.kind AND p.id_number = d.number"
-            f" WHERE p.id_number <> '' ORDER BY p.id{lock}",
-            [text_array(kinds), text_array(numbers)],
-        )
-    wanted = sorted({number for _kind, number in documents})
-    return (
-        f"SELECT {rows.select_list(Person, 'p')} FROM people_person p"
-        f" WHERE p.id_number IN ({', '.join(['%s'] * len(wanted))}) ORDER BY p.id{lock}",
-        wanted,
+    return document_holders_read(
+        documents,
+        columns=rows.select_list(Person, "p"),
+        read=_locked_with_units,
+        after=f" ORDER BY p.id{lock}",
     )
 
 
